@@ -1,0 +1,3 @@
+from exotls.cli import main
+
+main()

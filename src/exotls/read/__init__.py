@@ -1,0 +1,94 @@
+"""The format layer: bytes in, neutral values out (see ``values``).
+
+``read(path)`` sniffs the encoding from the bytes and the format from the content,
+never from the file extension, and returns a ``Document``. Every failure is a
+``ReadError`` naming the file and, where known, the line.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from exotls.errors import ExotlsError, ReadError
+from exotls.read.values import (
+    DEFAULT,
+    Document,
+    Format,
+    PSObject,
+    RegKey,
+    RegValue,
+    ScriptBlock,
+    SecureString,
+    Version,
+    strip_deserialized,
+)
+
+__all__ = [
+    "DEFAULT",
+    "Document",
+    "Format",
+    "PSObject",
+    "RegKey",
+    "RegValue",
+    "ScriptBlock",
+    "SecureString",
+    "Version",
+    "read",
+    "read_bytes",
+    "strip_deserialized",
+]
+
+
+def read(path: str | Path, *, stream: bool = False) -> Document:
+    """Read one export file.
+
+    With ``stream=True`` a CLIXML file is parsed lazily: ``Document.objects`` is then an
+    iterator that yields one top-level object at a time, so memory stays flat however
+    large the file is. Other formats are always read whole.
+    """
+    name = str(path)
+    try:
+        if stream:
+            from exotls.read.clixml import stream_clixml_file
+
+            streamed = stream_clixml_file(name)
+            if streamed is not None:
+                return streamed
+        with open(path, "rb") as handle:
+            data = handle.read()
+    except ExotlsError as err:
+        raise err.at(name) from None
+    except OSError as err:
+        raise ReadError(f"cannot read file: {err.strerror or err}", path=name) from None
+    return read_bytes(data, name)
+
+
+def read_bytes(data: bytes, path: str = "<bytes>") -> Document:
+    """Read an export held in memory; ``path`` is only used to name the source."""
+    from exotls.read.encoding import decode
+    from exotls.read.sniff import detect_format
+
+    try:
+        decoded = decode(data)
+        fmt = detect_format(decoded.text)
+        if fmt in ("clixml", "clixml-stream"):
+            from exotls.read.clixml import read_clixml
+
+            return read_clixml(decoded, path)
+        if fmt == "json":
+            from exotls.read.jsonfile import read_json
+
+            return read_json(decoded, path)
+        if fmt == "reg":
+            from exotls.read.regfile import read_reg
+
+            return read_reg(decoded, path)
+        from exotls.read.formatlist import read_format_list
+
+        return read_format_list(decoded, path)
+    except ExotlsError as err:
+        raise err.at(path) from None
+    except RecursionError:
+        raise ReadError("nesting is too deep to read", path=path) from None
+    except MemoryError:
+        raise ReadError("file is too large to read in memory", path=path) from None
