@@ -1,0 +1,355 @@
+"""SCHANNEL, .NET, cipher-suite and OS facts from registry dumps of any shape.
+
+Every registry source (a ``reg export``, ``Get-ItemProperty`` objects, HealthChecker's
+TLS object) is first normalised to ``RegEntry`` items plus the subtrees the dump
+covered; ``interpret`` then builds the per-server maps. A key the dump covered but
+that is absent gives ``None`` values; a key no dump covered stays out of the map.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from exotls.model import DotNet, Protocols, RegistryAnomaly, Source
+
+__all__ = [
+    "DOTNET_VALUES",
+    "DOTNET_VERSIONS",
+    "PROTOCOLS_KEY",
+    "SCHANNEL_VALUES",
+    "STANDARD_PROTOCOLS",
+    "RegEntry",
+    "RegistryFacts",
+    "RegistryObs",
+    "canonical_key",
+    "interpret",
+]
+
+HKLM = "HKEY_LOCAL_MACHINE"
+_ROOTS = {
+    "HKLM": HKLM,
+    "HKEY_LOCAL_MACHINE": HKLM,
+    "HKCU": "HKEY_CURRENT_USER",
+    "HKEY_CURRENT_USER": "HKEY_CURRENT_USER",
+    "HKU": "HKEY_USERS",
+    "HKEY_USERS": "HKEY_USERS",
+    "HKCR": "HKEY_CLASSES_ROOT",
+    "HKEY_CLASSES_ROOT": "HKEY_CLASSES_ROOT",
+    "HKCC": "HKEY_CURRENT_CONFIG",
+    "HKEY_CURRENT_CONFIG": "HKEY_CURRENT_CONFIG",
+}
+_CONTROLSET = re.compile(r"\\ControlSet\d{3}\\", re.IGNORECASE)
+
+SCHANNEL_KEY = HKLM + r"\SYSTEM\CurrentControlSet\Control\SecurityProviders\SCHANNEL"
+PROTOCOLS_KEY = SCHANNEL_KEY + r"\Protocols"
+# Protocols exotls always reports when the dumps cover the Protocols key.
+STANDARD_PROTOCOLS = ("SSL 2.0", "SSL 3.0", "TLS 1.0", "TLS 1.1", "TLS 1.2", "TLS 1.3")
+# Every protocol key name Schannel reads (registry names are case-insensitive).
+_KNOWN_PROTOCOLS = {
+    name.casefold(): name
+    for name in (*STANDARD_PROTOCOLS, "PCT 1.0", "Multi-Protocol Unified Hello", "DTLS 1.0", "DTLS 1.2")
+}
+_SIDES = {"server": "Server", "client": "Client"}
+SCHANNEL_VALUES = ("Enabled", "DisabledByDefault")
+# Key names that are clearly meant as a protocol but that Schannel does not read.
+_LOOKS_LIKE_PROTOCOL = re.compile(r"^\s*(tls|ssl|dtls)\s*[v_\-. ]*\s*\d", re.IGNORECASE)
+
+DOTNET_KEYS = {
+    "x64": HKLM + r"\SOFTWARE\Microsoft\.NETFramework",
+    "x86": HKLM + r"\SOFTWARE\Wow6432Node\Microsoft\.NETFramework",
+}
+DOTNET_VERSIONS = ("v4.0.30319", "v2.0.50727")
+DOTNET_VALUES = ("SystemDefaultTlsVersions", "SchUseStrongCrypto")
+
+CIPHER_KEYS = (  # group policy first: it wins over the local list
+    HKLM + r"\SOFTWARE\Policies\Microsoft\Cryptography\Configuration\SSL\00010002",
+    HKLM + r"\SYSTEM\CurrentControlSet\Control\Cryptography\Configuration\Local\SSL\00010002",
+)
+CURRENT_VERSION_KEY = HKLM + r"\SOFTWARE\Microsoft\Windows NT\CurrentVersion"
+
+
+def canonical_key(path: str) -> str:
+    """Full root name, single backslashes, ``ControlSet00N`` read as ``CurrentControlSet``."""
+    text = path.strip().strip("\\")
+    if "::" in text:  # PowerShell provider path
+        text = text.split("::", 1)[1]
+    root, _, rest = text.partition("\\")
+    root = _ROOTS.get(root.rstrip(":").upper(), root)
+    text = f"{root}\\{rest}" if rest else root
+    return _CONTROLSET.sub(r"\\CurrentControlSet\\", text)
+
+
+def _fold(path: str) -> str:
+    return path.casefold()
+
+
+@dataclass(slots=True)
+class RegEntry:
+    """One key as a dump shows it: values map name -> (registry type or None, data, line)."""
+
+    path: str
+    values: dict[str, tuple[str | None, Any, int | None]] = field(default_factory=dict)
+    line: int | None = None
+
+
+@dataclass(slots=True)
+class RegistryObs:
+    """Registry keys from one file about one server, and the subtrees that file covered."""
+
+    identity: str | None
+    file: str
+    kind: str
+    entries: list[RegEntry]
+    covered: list[str]
+
+
+@dataclass(slots=True)
+class RegistryFacts:
+    """What ``interpret`` derives for one server."""
+
+    schannel: Protocols
+    dotnet: DotNet
+    anomalies: list[RegistryAnomaly]
+    sources: dict[str, Source]
+    conflicts: list[tuple[str, list[tuple[str, Source]]]]
+    cipher_suites: list[str] | None
+    os_product_name: str | None
+    os_current_build: str | None
+
+
+class _Index:
+    """All keys seen for one server, with coverage, and conflicting values detected."""
+
+    def __init__(self, observations: Sequence[RegistryObs]) -> None:
+        self.keys: dict[str, tuple[RegEntry, RegistryObs]] = {}
+        self.covered: list[str] = []
+        self.values: dict[tuple[str, str], tuple[str | None, Any, Source]] = {}
+        self.conflicts: dict[tuple[str, str], list[tuple[str, Source]]] = {}
+        for obs in observations:
+            self.covered.extend(_fold(c) + "\\" for c in obs.covered)
+            for entry in obs.entries:
+                folded = _fold(entry.path)
+                self.keys.setdefault(folded, (entry, obs))
+                for name, (rtype, data, line) in entry.values.items():
+                    slot = (folded, name.casefold())
+                    source = Source(path=obs.file, line=line, kind=obs.kind)
+                    seen = self.values.get(slot)
+                    if seen is None:
+                        self.values[slot] = (rtype, data, source)
+                    elif seen[1] != data or seen[0] != rtype and None not in (seen[0], rtype):
+                        group = self.conflicts.setdefault(slot, [(repr(seen[1]), seen[2])])
+                        group.append((repr(data), source))
+
+    def is_covered(self, path: str) -> bool:
+        folded = _fold(path)
+        return folded in self.keys or any((folded + "\\").startswith(root) for root in self.covered)
+
+    def entry(self, path: str) -> tuple[RegEntry, RegistryObs] | None:
+        return self.keys.get(_fold(path))
+
+    def value(self, path: str, name: str) -> tuple[str | None, Any, Source] | None:
+        return self.values.get((_fold(path), name.casefold()))
+
+    def under(self, prefix: str) -> Iterator[tuple[RegEntry, RegistryObs]]:
+        folded = _fold(prefix) + "\\"
+        for key in sorted(self.keys):
+            if key.startswith(folded):
+                yield self.keys[key]
+
+
+def _dword(
+    index: _Index, path: str, name: str, fact: str, anomalies: list[RegistryAnomaly], sources: dict[str, Source]
+) -> int | None:
+    """A DWORD value, or None when absent or of a type Windows does not read as a DWORD."""
+    found = index.value(path, name)
+    if found is None:
+        return None
+    rtype, data, source = found
+    sources[fact] = source
+    if rtype not in (None, "REG_DWORD") or isinstance(data, bool) or not isinstance(data, int):
+        anomalies.append(
+            RegistryAnomaly(
+                kind="wrong-type",
+                path=path,
+                name=name,
+                value=repr(data),
+                detail=f"{name} is {rtype or type(data).__name__}, not REG_DWORD: Windows ignores it and uses its default",
+                source=source,
+            )
+        )
+        return None
+    return data
+
+
+def _schannel(index: _Index, anomalies: list[RegistryAnomaly], sources: dict[str, Source]) -> Protocols:
+    protocols: Protocols = {}
+    present = {
+        _KNOWN_PROTOCOLS[entry.path.rsplit("\\", 2)[-2].casefold()]
+        for entry, _ in index.under(PROTOCOLS_KEY)
+        if entry.path.count("\\") == PROTOCOLS_KEY.count("\\") + 2
+        and entry.path.rsplit("\\", 2)[-2].casefold() in _KNOWN_PROTOCOLS
+    }
+    for protocol in sorted(set(STANDARD_PROTOCOLS) | present, key=_protocol_order):
+        for side in ("Server", "Client"):
+            key = f"{PROTOCOLS_KEY}\\{protocol}\\{side}"
+            if not index.is_covered(key):
+                continue
+            found = index.entry(key)
+            if found is not None:
+                sources[f"schannel/{protocol}/{side}"] = Source(path=found[1].file, line=found[0].line, kind=found[1].kind)
+            protocols.setdefault(protocol, {})[side] = {
+                name: _dword(index, key, name, f"schannel/{protocol}/{side}/{name}", anomalies, sources)
+                for name in SCHANNEL_VALUES
+            }
+    return protocols
+
+
+def _protocol_order(name: str) -> tuple[int, str]:
+    order = {p: i for i, p in enumerate(STANDARD_PROTOCOLS)}
+    return (order.get(name, len(order)), name)
+
+
+def _schannel_anomalies(index: _Index, observations: Iterable[RegistryObs]) -> list[RegistryAnomaly]:
+    """Keys Schannel never reads: misspelled protocol names, values on the wrong key, wrong hive."""
+    found: list[RegistryAnomaly] = []
+    depth = PROTOCOLS_KEY.count("\\")
+    misspelled: set[str] = set()
+    for entry, obs in index.under(PROTOCOLS_KEY):
+        parts = entry.path.split("\\")[depth + 1 :]
+        source = Source(path=obs.file, line=entry.line, kind=obs.kind)
+        protocol = parts[0]
+        if protocol.casefold() not in _KNOWN_PROTOCOLS:
+            # One finding per misspelled protocol key, at the first key of it the dump shows.
+            if _LOOKS_LIKE_PROTOCOL.match(protocol) and protocol.casefold() not in misspelled:
+                misspelled.add(protocol.casefold())
+                found.append(
+                    RegistryAnomaly(
+                        kind="misspelled-key",
+                        path=entry.path,
+                        detail=f"key {protocol!r} is not a protocol name Schannel reads "
+                        "(it reads 'TLS 1.0', 'TLS 1.1', 'TLS 1.2', 'TLS 1.3' with one space): its values are ignored",
+                        source=source,
+                    )
+                )
+            continue
+        if len(parts) == 1 and entry.values:
+            found.append(
+                RegistryAnomaly(
+                    kind="value-on-protocol-key",
+                    path=entry.path,
+                    name=", ".join(entry.values),
+                    detail=f"values set on '{protocol}' itself are ignored: Schannel reads them only "
+                    f"under '{protocol}\\Server' and '{protocol}\\Client'",
+                    source=source,
+                )
+            )
+        elif len(parts) == 2 and parts[1].casefold() not in _SIDES:
+            found.append(
+                RegistryAnomaly(
+                    kind="unknown-side",
+                    path=entry.path,
+                    detail=f"subkey {parts[1]!r} is neither 'Server' nor 'Client': Schannel ignores it",
+                    source=source,
+                )
+            )
+    schannel_fold = _fold(SCHANNEL_KEY)
+    for obs in observations:
+        for entry in obs.entries:
+            folded = _fold(entry.path)
+            if "\\securityproviders\\schannel" in folded and not folded.startswith(schannel_fold):
+                found.append(
+                    RegistryAnomaly(
+                        kind="wrong-hive",
+                        path=entry.path,
+                        detail="Schannel reads its settings only from HKLM\\SYSTEM\\CurrentControlSet\\Control\\"
+                        "SecurityProviders\\SCHANNEL: this key has no effect",
+                        source=Source(path=obs.file, line=entry.line, kind=obs.kind),
+                    )
+                )
+    return found
+
+
+def _dotnet(index: _Index, anomalies: list[RegistryAnomaly], sources: dict[str, Source]) -> DotNet:
+    dotnet: DotNet = {}
+    for version in DOTNET_VERSIONS:
+        for arch, base in DOTNET_KEYS.items():
+            key = f"{base}\\{version}"
+            if not index.is_covered(key):
+                continue
+            found = index.entry(key)
+            if found is not None:
+                sources[f"dotnet/{version}/{arch}"] = Source(path=found[1].file, line=found[0].line, kind=found[1].kind)
+            dotnet.setdefault(version, {})[arch] = {
+                name: _dword(index, key, name, f"dotnet/{version}/{arch}/{name}", anomalies, sources)
+                for name in DOTNET_VALUES
+            }
+    return dotnet
+
+
+def _cipher_suites(index: _Index, sources: dict[str, Source]) -> list[str] | None:
+    for key in CIPHER_KEYS:
+        found = index.value(key, "Functions")
+        if found is None:
+            continue
+        _, data, source = found
+        sources["cipher_suites"] = source
+        if isinstance(data, list):
+            return [str(item) for item in data if str(item)]
+        if isinstance(data, str):
+            return [item.strip() for item in data.split(",") if item.strip()]
+    return None
+
+
+def _os_value(index: _Index, names: Sequence[str], sources: dict[str, Source]) -> str | None:
+    for name in names:
+        found = index.value(CURRENT_VERSION_KEY, name)
+        if found is not None and found[1] is not None:
+            sources["os"] = found[2]
+            return str(found[1])
+    return None
+
+
+def interpret(observations: Sequence[RegistryObs]) -> RegistryFacts:
+    """Build one server's SCHANNEL, .NET, cipher and OS facts from all its registry dumps."""
+    index = _Index(observations)
+    anomalies: list[RegistryAnomaly] = []
+    sources: dict[str, Source] = {}
+    schannel = _schannel(index, anomalies, sources)
+    dotnet = _dotnet(index, anomalies, sources)
+    anomalies.extend(_schannel_anomalies(index, observations))
+    conflicts = [
+        (f"registry {path}\\{name}", group) for (path, name), group in sorted(index.conflicts.items())
+    ]
+    # A value two dumps disagree on is not a fact: leave its side out (unknown) rather than pick one.
+    for (path, name), _group in index.conflicts.items():
+        for protocols, prefix in ((schannel, _fold(PROTOCOLS_KEY) + "\\"),):
+            if path.startswith(prefix):
+                rest = path[len(prefix) :].split("\\")
+                if len(rest) == 2:
+                    proto = _KNOWN_PROTOCOLS.get(rest[0])
+                    side = _SIDES.get(rest[1])
+                    if proto and side and proto in protocols:
+                        protocols[proto].pop(side, None)
+        for arch, base in DOTNET_KEYS.items():
+            base_fold = _fold(base) + "\\"
+            if path.startswith(base_fold):
+                version = path[len(base_fold) :]
+                for known in DOTNET_VERSIONS:
+                    if version == known.casefold() and known in dotnet:
+                        dotnet[known].pop(arch, None)
+        _ = name
+    schannel = {p: sides for p, sides in schannel.items() if sides}
+    dotnet = {v: archs for v, archs in dotnet.items() if archs}
+    return RegistryFacts(
+        schannel=schannel,
+        dotnet=dotnet,
+        anomalies=sorted(anomalies, key=lambda a: (a.path.casefold(), a.kind, a.name or "")),
+        sources=sources,
+        conflicts=conflicts,
+        cipher_suites=_cipher_suites(index, sources),
+        os_product_name=_os_value(index, ("ProductName",), sources),
+        os_current_build=_os_value(index, ("CurrentBuild", "CurrentBuildNumber"), sources),
+    )
