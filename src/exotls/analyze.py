@@ -14,7 +14,7 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from exotls.errors import ExotlsError, InvalidBuildError
+from exotls.errors import ExotlsError, InvalidBuildError, UnsupportedFormatError
 from exotls.extract import FileFacts, extract_document, identity_from_path, merge
 from exotls.inputs import Candidate, discover
 from exotls.model import InputFile, Organization, ReleaseRef, Report, Server, Summary, ToolInfo
@@ -45,6 +45,9 @@ def extract_file(candidate: Candidate, server: str | None = None) -> FileFacts:
         doc = read(candidate.path, stream=True)
         doc.path = candidate.display
         return extract_document(doc, fallback_identity=fallback)
+    except UnsupportedFormatError as err:
+        # Text that is no export at all (a README, notes) is not a broken export: list it as ignored.
+        return FileFacts(input=InputFile(path=candidate.display, status="ignored", error=err.reason))
     except ExotlsError as err:
         where = f"line {err.line}: " if err.line is not None else ""
         return FileFacts(input=InputFile(path=candidate.display, status="error", error=where + err.reason))

@@ -21,6 +21,7 @@ KNOWN_STEMS = (
     "os", "osinfo", "currentversion", "registry", "reg", "ciphers", "ciphersuites", "version",
     "adminDisplayVersion", "serverversion", "healthchecker", "wow6432node", "fileversion",
 )
+_STEMS = frozenset(stem.casefold() for stem in KNOWN_STEMS)
 _PREFIX = re.compile(
     r"^(?P<server>[A-Za-z0-9][A-Za-z0-9.\-]*?)[_-](?P<what>" + "|".join(KNOWN_STEMS) + r")(?:\b|_|-|$)",
     re.IGNORECASE,
@@ -45,7 +46,8 @@ def identity_from_path(path: str, root: str | None) -> str | None:
     """
     pure = PurePath(path)
     match = _HEALTHCHECKER.match(pure.stem) or _PREFIX.match(pure.stem)
-    if match and _HOSTNAME.match(match.group("server")):
+    # "NETFramework-Wow6432Node.reg" names what it holds, not a server: a prefix that is itself a known word is no name.
+    if match and _HOSTNAME.match(match.group("server")) and match.group("server").casefold() not in _STEMS:
         return match.group("server")
     stop = PurePath(root) if root is not None else None
     candidates: list[PurePath] = []
