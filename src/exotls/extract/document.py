@@ -62,6 +62,7 @@ def _is_os(obj: Any) -> bool:
 
 
 def _os(obj: Any, ctx: _Context) -> None:
+    product: str | None
     if isinstance(obj, str):
         product, build, identity, line = obj.strip(), None, None, None
     else:

@@ -9,7 +9,7 @@ that is absent gives ``None`` values; a key no dump covered stays out of the map
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -91,7 +91,7 @@ class RegEntry:
     """One key as a dump shows it: values map name -> (registry type or None, data, line)."""
 
     path: str
-    values: dict[str, tuple[str | None, Any, int | None]] = field(default_factory=dict)
+    values: Mapping[str, tuple[str | None, Any, int | None]] = field(default_factory=dict)
     line: int | None = None
 
 
