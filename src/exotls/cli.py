@@ -7,12 +7,13 @@ stderr. ``--output`` is written atomically, and only when the run produced a rep
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import os
 import sys
 import tempfile
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
@@ -38,7 +39,7 @@ app = typer.Typer(
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
 
-class ReportFormat(str, Enum):
+class ReportFormat(StrEnum):
     table = "table"
     json = "json"
     sarif = "sarif"
@@ -46,18 +47,18 @@ class ReportFormat(str, Enum):
     html = "html"
 
 
-class SimpleFormat(str, Enum):
+class SimpleFormat(StrEnum):
     table = "table"
     json = "json"
 
 
-class UsageFormat(str, Enum):
+class UsageFormat(StrEnum):
     table = "table"
     json = "json"
     csv = "csv"
 
 
-class FailOn(str, Enum):
+class FailOn(StrEnum):
     critical = "critical"
     high = "high"
     medium = "medium"
@@ -66,7 +67,7 @@ class FailOn(str, Enum):
     never = "never"
 
 
-class Color(str, Enum):
+class Color(StrEnum):
     auto = "auto"
     always = "always"
     never = "never"
@@ -123,18 +124,14 @@ def _write_output(text: str, output: Path | None) -> None:
         sys.stdout.flush()
         return
     folder = output.resolve().parent
+    fd, temp = tempfile.mkstemp(dir=folder, prefix=f".{output.name}.", suffix=".tmp")
     try:
-        handle = tempfile.NamedTemporaryFile(
-            "w", encoding="utf-8", dir=folder, prefix=f".{output.name}.", suffix=".tmp", delete=False, newline="\n"
-        )
-        with handle:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
             handle.write(text)
-        os.replace(handle.name, output)
+        os.replace(temp, output)
     except OSError as err:
-        try:
-            os.unlink(handle.name)
-        except (OSError, UnboundLocalError):
-            pass
+        with contextlib.suppress(OSError):
+            os.unlink(temp)
         _fail(f"cannot write {output}: {err.strerror or err}")
 
 

@@ -9,7 +9,7 @@ and a present value.
 from __future__ import annotations
 
 import datetime as dt
-from enum import Enum
+from enum import StrEnum
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -23,8 +23,8 @@ __all__ = [
     "InputFile",
     "InputStatus",
     "LegacyTls",
-    "Organization",
     "OrgVerdict",
+    "Organization",
     "OsInfo",
     "PlanStep",
     "Protocols",
@@ -48,7 +48,7 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-class Severity(str, Enum):
+class Severity(StrEnum):
     """Finding severity; ``rank`` orders them for ``--fail-on``."""
 
     CRITICAL = "critical"

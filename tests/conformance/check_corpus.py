@@ -18,7 +18,6 @@ from exotls.analyze import extract_file
 from exotls.extract import merge
 from exotls.inputs import Candidate
 from exotls.read import PSObject, Version, read
-from exotls.read.values import strip_deserialized
 
 Check = Callable[[dict[str, Any], Path], list[str]]
 _BYTES = re.compile(r"\(([\d,.\s]+) bytes\)")
@@ -45,9 +44,12 @@ def check_read(expected: dict[str, Any], path: Path) -> list[str]:
         got = first.type_names[0] if isinstance(first, PSObject) and first.type_names else None
         if got != expected["first_type_name"]:
             problems.append(f"first type name {got!r} != {expected['first_type_name']!r}")
-    if "type_names_deserialized" in expected and isinstance(first, PSObject):
-        if first.deserialized != expected["type_names_deserialized"]:
-            problems.append("Deserialized. prefix state differs")
+    if (
+        "type_names_deserialized" in expected
+        and isinstance(first, PSObject)
+        and first.deserialized != expected["type_names_deserialized"]
+    ):
+        problems.append("Deserialized. prefix state differs")
     for name, want in expected.get("properties", {}).items():
         got = first.get(name) if isinstance(first, PSObject) else None
         if got != want:
@@ -147,9 +149,10 @@ def check_extract(expected: dict[str, Any], path: Path) -> list[str]:
                 got = only.dotnet.get(versions[key], {}).get(arch)
                 if got != want:
                     problems.append(f"dotnet {key} {arch}: {got} != {want}")
-    if expected.get("kind") == "os_product_name" and only is not None:
-        if only.os is None or only.os.product_name != expected["value"]:
-            problems.append(f"os product name {only.os} != {expected['value']}")
+    if expected.get("kind") == "os_product_name" and only is not None and (
+        only.os is None or only.os.product_name != expected["value"]
+    ):
+        problems.append(f"os product name {only.os} != {expected['value']}")
     return problems
 
 

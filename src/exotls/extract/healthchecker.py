@@ -9,7 +9,12 @@ from __future__ import annotations
 from typing import Any
 
 from exotls.extract.coerce import as_text
-from exotls.extract.exchange import admin_display_build, exsetup_observation, is_exchange_server, server_observation
+from exotls.extract.exchange import (
+    admin_display_build,
+    exsetup_observation,
+    is_exchange_server,
+    server_observation,
+)
 from exotls.extract.observations import ServerObs
 from exotls.extract.osinfo import HEALTHCHECKER_OS, os_family
 from exotls.extract.registry import RegistryObs

@@ -139,7 +139,7 @@ class _Index:
                     seen = self.values.get(slot)
                     if seen is None:
                         self.values[slot] = (rtype, data, source)
-                    elif seen[1] != data or seen[0] != rtype and None not in (seen[0], rtype):
+                    elif seen[1] != data or (seen[0] != rtype and None not in (seen[0], rtype)):
                         group = self.conflicts.setdefault(slot, [(repr(seen[1]), seen[2])])
                         group.append((repr(data), source))
 

@@ -1,4 +1,11 @@
-"""Which export format a text is, from its content (never from the file name)."""
+"""Which export format a text is, from its content (never from the file name).
+
+The first significant line decides: ``#< CLIXML`` or ``<`` is CLIXML, ``{`` or ``[``
+is ConvertTo-Json, a registry header is a .reg file, and ``Name : value`` is
+Format-List text. Blank lines and PowerShell ``WARNING:`` lines (which a console
+capture of ``ConvertTo-Json`` leaves in front of the JSON) are skipped first, as are
+ANSI colour sequences.
+"""
 
 from __future__ import annotations
 
@@ -7,41 +14,78 @@ import re
 from exotls.errors import UnsupportedFormatError
 from exotls.read.values import Format
 
-__all__ = ["detect_format", "skip_preamble"]
+__all__ = ["ANSI_CSI", "detect_format", "is_prompt_line", "is_warning_line", "skip_preamble", "strip_ansi"]
 
-_ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
-# Lines PowerShell 7 can leave before JSON output when the console was captured.
-_WARNING = re.compile(r"^(?:\x1b\[[0-9;]*m)*WARNING:.*$", re.IGNORECASE)
-_FL_LINE = re.compile(r"^[A-Za-z_][\w.-]*\s*: ")
+# CSI sequences (colours, cursor moves): ESC [ parameters intermediates final.
+ANSI_CSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]")
+_WARNING = re.compile(r"^WARNING:", re.IGNORECASE)
+# A .reg key line without the header: [HKEY_..., [-HKEY_..., [HKLM\...
+_REG_KEY = re.compile(r"^\[-?HK(?:EY_|LM|CU|CR|U\\|CC)", re.IGNORECASE)
+_REG_HEADER = re.compile(r"^(?:Windows Registry Editor Version \d+\.\d+|REGEDIT4)\s*$", re.IGNORECASE)
+# JSON text starts with an object, or an array whose first token is a JSON value.
+_JSON_START = re.compile(r'^(?:\{|\[\s*(?:[\[\]{"\-0-9]|true|false|null|$))')
+# "Name<pad> : value" or "Name<pad> :" (trailing space trimmed); names start with a non-space.
+_FL_LINE = re.compile(r"^\S[^\r\n]*? :(?: |$)")
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n|$)")
+_PROMPT = re.compile(r"^PS (?:(?! : )[^\r\n])*?>(?: |$)")  # "PS C:\\x> ", never a label
+
+
+def strip_ansi(text: str) -> str:
+    """Remove ANSI CSI sequences (PowerShell 7.2+ colours labels and warnings)."""
+    return ANSI_CSI.sub("", text) if "\x1b" in text else text
+
+
+def is_warning_line(line: str) -> bool:
+    """True for a PowerShell ``WARNING:`` line, coloured or not."""
+    return bool(_WARNING.match(strip_ansi(line).strip()))
+
+
+def is_prompt_line(line: str) -> bool:
+    """True for a pasted PowerShell prompt such as ``PS C:\\Users\\admin> Get-TransportConfig``."""
+    return bool(_PROMPT.match(strip_ansi(line)))
 
 
 def skip_preamble(text: str) -> tuple[str, int]:
     """Drop a BOM, blank lines and ``WARNING:`` lines; return the rest and lines skipped."""
+    text = text.lstrip("\ufeff")
     skipped = 0
-    lines = text.lstrip("\ufeff").splitlines(keepends=True)
-    for line in lines:
-        if line.strip() == "" or _WARNING.match(line.strip()):
-            skipped += 1
-            continue
-        break
-    return "".join(lines[skipped:]), skipped
+    pos = 0
+    while pos < len(text):
+        match = _LINE.match(text, pos)
+        if match is None or match.end() == pos:
+            break
+        line = match.group()
+        if strip_ansi(line).strip() and not is_warning_line(line):
+            break
+        skipped += 1
+        pos = match.end()
+    return text[pos:], skipped
+
+
+def _first_lines(body: str, count: int) -> list[str]:
+    head = strip_ansi(body[:8192])
+    return [line for line in head.splitlines() if line.strip()][:count]
 
 
 def detect_format(text: str) -> Format:
-    body, _ = skip_preamble(text)
-    head = _ANSI.sub("", body.lstrip()[:4096])
-    if head.startswith("#< CLIXML"):
+    """Name the export format of ``text`` or raise ``UnsupportedFormatError``."""
+    body, _ = skip_preamble(text[:65536])  # the decision needs only the first lines
+    lines = [line for line in _first_lines(body, 8) if not is_prompt_line(line) and not is_warning_line(line)]
+    if not lines:
+        raise UnsupportedFormatError("file holds only blank, prompt or WARNING lines")
+    first = lines[0].lstrip("\ufeff").strip()
+    if first.startswith("#< CLIXML"):
         return "clixml-stream"
-    if head.startswith("<"):
+    if first.startswith("<"):
         return "clixml"
-    if head.startswith(("{", "[")) and not head.startswith("[HKEY"):
-        return "json"
-    if head.startswith(("Windows Registry Editor", "REGEDIT4")):
+    if _REG_HEADER.match(first):
         return "reg"
-    if head.startswith("[HKEY_"):
+    if _REG_KEY.match(first):
         raise UnsupportedFormatError(
             "looks like a .reg file but the 'Windows Registry Editor Version 5.00' header is missing"
         )
-    if any(_FL_LINE.match(line) for line in head.splitlines()[:20]):
+    if _JSON_START.match(first):
+        return "json"
+    if _FL_LINE.match(lines[0]):
         return "format-list"
     raise UnsupportedFormatError("not a recognised export (CLIXML, ConvertTo-Json, .reg or Format-List text)")
