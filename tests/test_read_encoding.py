@@ -133,9 +133,6 @@ def test_detect_format(text: str, fmt: str) -> None:
 @pytest.mark.parametrize(
     ("text", "words"),
     [
-        ("[HKEY_LOCAL_MACHINE\\SOFTWARE\\Contoso]\r\n", "header is missing"),
-        ("[-HKEY_LOCAL_MACHINE\\SOFTWARE\\Contoso]\r\n", "header is missing"),
-        ("[HKLM\\SOFTWARE]\r\n", "header is missing"),
         ("Name   Value\r\n----   -----\r\n", "not a recognised export"),
         ("date-time,connector-id\r\n", "not a recognised export"),
         ("WARNING: only a warning\r\n", "only blank"),
@@ -146,6 +143,16 @@ def test_detect_format(text: str, fmt: str) -> None:
 def test_unknown_text_is_unsupported(text: str, words: str) -> None:
     with pytest.raises(UnsupportedFormatError, match=words):
         detect_format(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["[HKEY_LOCAL_MACHINE\\SOFTWARE\\Contoso]\r\n", "[-HKEY_LOCAL_MACHINE\\SOFTWARE\\Contoso]\r\n", "[HKLM\\SOFTWARE]\r\n"],
+)
+def test_reg_without_header_is_a_damaged_export_not_another_format(text: str) -> None:
+    with pytest.raises(ReadError, match="header is missing") as caught:
+        detect_format(text)
+    assert not isinstance(caught.value, UnsupportedFormatError)
 
 
 def test_skip_preamble_and_line_helpers() -> None:

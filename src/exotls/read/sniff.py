@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from exotls.errors import UnsupportedFormatError
+from exotls.errors import ReadError, UnsupportedFormatError
 from exotls.read.values import Format
 
 __all__ = ["ANSI_CSI", "detect_format", "is_prompt_line", "is_warning_line", "skip_preamble", "strip_ansi"]
@@ -81,7 +81,8 @@ def detect_format(text: str) -> Format:
     if _REG_HEADER.match(first):
         return "reg"
     if _REG_KEY.match(first):
-        raise UnsupportedFormatError(
+        # A damaged export, not a file of another kind: an error the user should fix, not an ignored file.
+        raise ReadError(
             "looks like a .reg file but the 'Windows Registry Editor Version 5.00' header is missing"
         )
     if _JSON_START.match(first):
