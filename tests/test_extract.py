@@ -192,3 +192,21 @@ def test_same_inputs_in_any_order_merge_identically() -> None:
     dump = lambda org, servers: json.dumps(  # noqa: E731
         [org.model_dump(mode="json"), [s.model_dump(mode="json") for s in servers]], sort_keys=True)
     assert dump(org_a, servers_a) == dump(org_b, servers_b)
+
+
+def test_collect_log_turns_a_missing_key_into_absent_values(tmp_path: Path) -> None:
+    folder = tmp_path / "EX05"
+    folder.mkdir()
+    shutil.copy(FIXTURES / "fleet" / "EX01" / "NETFramework.reg", folder / "NETFramework.reg")
+    (folder / "collect-errors.txt").write_bytes(
+        b"NETFramework-Wow6432Node.reg\tHKLM\\SOFTWARE\\Wow6432Node\\Microsoft\\.NETFramework\t"
+        b"ERROR: The system was unable to find the specified registry key or value.\r\n"
+        b"OS.xml\t-\tAccess is denied\r\n"
+    )
+    _, servers, inputs = extracted(tmp_path)
+    (ex05,) = servers
+    # The key does not exist on the server: absent (Windows default), not unknown.
+    assert ex05.dotnet["v4.0.30319"]["x86"] == {"SystemDefaultTlsVersions": None, "SchUseStrongCrypto": None}
+    log = next(i for i in inputs if i.path.endswith("collect-errors.txt"))
+    assert log.status == "ok" and log.kinds == ["collect-log"]
+    assert any("Access is denied" in w for w in log.warnings)

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from exotls.errors import ExotlsError, InvalidBuildError, UnsupportedFormatError
 from exotls.extract import FileFacts, extract_document, identity_from_path, merge
+from exotls.extract.collectlog import COLLECT_LOG_NAME, collect_log_facts
 from exotls.inputs import Candidate, discover
 from exotls.model import InputFile, Organization, ReleaseRef, Report, Server, Summary, ToolInfo
 
@@ -42,12 +43,20 @@ def extract_file(candidate: Candidate, server: str | None = None) -> FileFacts:
         return FileFacts(input=InputFile(path=candidate.display, kinds=[usage_kind]), usage=True)
     fallback = server or identity_from_path(candidate.display, candidate.root)
     try:
+        if Path(candidate.path).name.casefold() == COLLECT_LOG_NAME:
+            from exotls.read.encoding import decode
+
+            with open(candidate.path, "rb") as handle:
+                return collect_log_facts(decode(handle.read()).text, candidate.display, fallback)
         doc = read(candidate.path, stream=True)
         doc.path = candidate.display
         return extract_document(doc, fallback_identity=fallback)
     except UnsupportedFormatError as err:
         # Text that is no export at all (a README, notes) is not a broken export: list it as ignored.
         return FileFacts(input=InputFile(path=candidate.display, status="ignored", error=err.reason))
+    except OSError as err:
+        return FileFacts(input=InputFile(path=candidate.display, status="error",
+                                         error=f"cannot read file: {err.strerror or err}"))
     except ExotlsError as err:
         where = f"line {err.line}: " if err.line is not None else ""
         return FileFacts(input=InputFile(path=candidate.display, status="error", error=where + err.reason))
