@@ -288,7 +288,7 @@ def _client(source: str, server: str | None, client: str | None, version: str, c
     })
 
 
-def sample_usage() -> dict[str, object]:
+def sample_usage() -> UsageReport:
     """Usage as the usage analyzer puts it in the report: two legacy clients and one on TLS 1.2."""
     usage = UsageReport(
         clients=[
@@ -304,7 +304,7 @@ def sample_usage() -> dict[str, object]:
         notes=["smtp-receive logs span 6.9 days; a weekly job may not show up"],
         skipped=[],
     )
-    return usage.model_dump(mode="json")
+    return usage
 
 
 def sample_report(

@@ -134,8 +134,8 @@ def test_usage_capped_with_a_caption() -> None:
 
     report = sample_report()
     assert report.usage is not None
-    first = report.usage["clients"][0]
-    report.usage["clients"] = [{**first, "client": f"10.1.0.{i}"} for i in range(USAGE_LIMIT + 5)]
+    first = report.usage.clients[0]
+    report.usage.clients = [first.model_copy(update={"client": f"10.1.0.{i}"}) for i in range(USAGE_LIMIT + 5)]
     section = _dom(render(report, "html")).xpath('//*[@id="usage"]')[0]
     assert len(section.xpath(".//tbody/tr")) == USAGE_LIMIT
     assert f"{USAGE_LIMIT + 5} clients used TLS 1.0/1.1 or SSL; the first {USAGE_LIMIT} are listed" in (

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from pydantic import ValidationError
 
 from exotls.model import Report, ToolInfo
 from exotls.report import render
@@ -131,11 +132,9 @@ def test_legacy_usage_section() -> None:
     assert "Legacy TLS use" not in render(sample_report(usage=False), "table")
 
 
-def test_usage_in_an_unknown_shape_is_a_note_not_a_crash() -> None:
-    report = sample_report()
-    report.usage = {"clients": "not a list"}
-    text = render(report, "table")
-    assert "usage data is not in the shape this version reads" in text
+def test_report_usage_is_typed_so_a_wrong_shape_is_refused_when_the_report_is_built() -> None:
+    with pytest.raises(ValidationError):
+        Report.model_validate({**sample_report().model_dump(mode="json"), "usage": {"clients": "not a list"}})
 
 
 def test_why_block() -> None:

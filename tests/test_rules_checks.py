@@ -37,6 +37,7 @@ from rules_builders import (
 from exotls.model import Conflict, Organization, RegistryAnomaly, Report, Source
 from exotls.releases.lookup import lookup
 from exotls.rules import evaluate, rules
+from exotls.usage import SourceWindow, UsageClient, UsageReport
 
 
 def _latest_se() -> str:
@@ -332,8 +333,46 @@ CASES = [
     ),
 ]
 
-# Rules that cannot be unknown: a conflict list is always known once the subject exists.
-NEVER_UNKNOWN = {"INP001", "INP002"}
+
+
+def _usage(*clients: tuple[str, str | None, str, str], short: bool = False) -> UsageReport:
+    """A usage report from (source, server, client, tls_version) rows, as the usage layer builds it."""
+    rows = [
+        UsageClient(
+            source=source, server=server, client=client, tls_version=version, count=3,
+            unit="messages" if source.startswith("exo") else "sessions", users=[], user_agents=[],
+            ehlo=["scan01"] if source == "smtp-receive" else [], mail_from=[], connectors=[], vdirs=[],
+            first_seen=None, last_seen=None, sources=[f"logs/{server or 'exo'}/{source}.log"],
+        )
+        for source, server, client, version in clients
+    ]
+    windows = {c.source: SourceWindow(first=None, last=None, short=short) for c in rows}
+    return UsageReport(clients=rows, totals={}, windows=windows, notes=[], skipped=[])
+
+
+def _with_usage(usage: UsageReport | None) -> Report:
+    return make_report([make_server(schannel_map=READY_TLS)]).model_copy(update={"usage": usage})
+
+
+CASES += [
+    Case("USE001", "fail", lambda: _with_usage(_usage(("smtp-receive", "EX01", "10.0.0.5", "TLS 1.0"))),
+         "usage/legacy-clients", ("10.0.0.5", "TLS 1.0", "EHLO scan01", "cut them off")),
+    Case("USE001", "pass", lambda: _with_usage(_usage(("iis", "ex01", "10.0.0.9", "TLS 1.2"), short=True)),
+         "usage/legacy-clients", ("none on TLS 1.0/1.1", "less than 7 days")),
+    Case("USE001", "not-applicable", lambda: _with_usage(None), "usage/legacy-clients", ("no TLS usage logs",)),
+    Case("USE001", "not-applicable", lambda: _with_usage(_usage(("iis", "EX02", "10.0.0.9", "TLS 1.0"))),
+         "usage/legacy-clients", ("for EX01",)),
+    Case("USE002", "fail", lambda: _with_usage(_usage(("exo-smtp-auth", None, "mfp@contoso.com", "TLS 1.1"))),
+         "usage/exo-smtp-auth", ("mfp@contoso.com", "AllowLegacyTLSClients"), "organization"),
+    Case("USE002", "pass", lambda: _with_usage(_usage(("exo-smtp-auth", None, "app@contoso.com", "TLS 1.2"))),
+         "usage/exo-smtp-auth", (), "organization"),
+    Case("USE002", "not-applicable", lambda: _with_usage(_usage(("iis", "EX01", "10.0.0.9", "TLS 1.0"))),
+         "usage/exo-smtp-auth", ("no Exchange Online SMTP AUTH",), "organization"),
+]
+
+# Rules that cannot be unknown: a conflict list is always known once the subject exists; the usage
+# rules are not-applicable without logs (the plan's verify step asks for them).
+NEVER_UNKNOWN = {"INP001", "INP002", "USE001", "USE002"}
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda case: case.id)

@@ -14,6 +14,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from exotls.usage.model import UsageReport
+
 __all__ = [
     "SCHEMA_VERSION",
     "Conflict",
@@ -262,4 +264,4 @@ class Report(_Model):
     servers: list[Server] = Field(default_factory=list)
     findings: list[Finding] = Field(default_factory=list)
     fleet: Fleet = Field(default_factory=Fleet)
-    usage: dict[str, Any] | None = None
+    usage: UsageReport | None = None

@@ -11,12 +11,9 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
-from pydantic import ValidationError
-
 from exotls.model import Finding, InputFile, Organization, PlanStep, Report, Server, Severity, Verdict
 from exotls.rules.meta import RuleMeta
 from exotls.rules.schannel import ProtocolState, protocol_state
-from exotls.usage.model import UsageReport
 
 __all__ = [
     "ACT_STATUSES",
@@ -314,12 +311,9 @@ def legacy_usage(report: Report) -> tuple[list[tuple[str, ...]], int, list[str]]
     report orders them, capped at ``USAGE_LIMIT``; "Who" is the first user, sender, EHLO
     name or user agent the logs recorded for that client.
     """
-    if report.usage is None:
+    usage = report.usage
+    if usage is None:
         return None
-    try:
-        usage = UsageReport.model_validate(report.usage)
-    except ValidationError:
-        return [], 0, ["the usage data is not in the shape this version reads; see the JSON report"]
     legacy = [c for c in usage.clients if c.legacy]
     rows: list[tuple[str, ...]] = []
     for c in legacy[:USAGE_LIMIT]:

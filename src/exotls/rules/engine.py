@@ -163,7 +163,7 @@ def evaluate(
 ) -> Report:
     """A new report with findings, per-server verdicts and plans, the org verdict and the fleet.
 
-    Findings of other layers already in ``report`` (e.g. usage-log ``USE`` findings) are kept;
+    Findings already in ``report`` under ids no rule here owns (another tool's) are kept;
     findings of exotls' own rules are replaced, so evaluating twice gives the same report.
     ``rules`` replaces the registry (for tests and embedders); by default every rule runs.
     """

@@ -10,13 +10,13 @@ from collections.abc import Iterable
 from functools import cache
 
 from exotls.errors import RuleDefinitionError, UsageError
-from exotls.rules import build_rules, fleet_rules, input_rules, net_rules, org_rules, tls_rules
+from exotls.rules import build_rules, fleet_rules, input_rules, net_rules, org_rules, tls_rules, usage_rules
 from exotls.rules.base import FleetRule, OrganizationRule, Rule, ServerRule
 from exotls.rules.meta import RuleMeta
 
 __all__ = ["all_rules", "blocker_ids", "get_rule", "rule_metas", "validate"]
 
-_MODULES = (build_rules, tls_rules, net_rules, org_rules, fleet_rules, input_rules)
+_MODULES = (build_rules, tls_rules, net_rules, org_rules, fleet_rules, input_rules, usage_rules)
 _SCOPES = {ServerRule: "server", OrganizationRule: "organization", FleetRule: "fleet"}
 
 
@@ -37,8 +37,6 @@ def validate(rules: Iterable[Rule]) -> tuple[Rule, ...]:
             raise RuleDefinitionError(
                 f"rule {meta.id}: scope {meta.scope!r} but its check takes a {expected}"
             )
-        if meta.id.startswith("USE"):
-            raise RuleDefinitionError(f"rule {meta.id}: the USE area is reserved for usage-log findings")
         seen_ids[meta.id] = rule
         seen_names[meta.name] = meta.id
     return tuple(sorted(seen_ids.values(), key=lambda rule: rule.meta.id))

@@ -68,6 +68,8 @@ def server_verdict(server: Server, findings: Sequence[Finding], ran: Collection[
         summary = (
             f"Blocked by {', '.join(blockers)}; fix them in the plan's order before disabling TLS 1.0/1.1."
         )
+        if "USE001" in blockers:
+            summary += " The logs show clients that still use TLS 1.0/1.1: disabling it now would cut them off (see USE001)."
     elif unknown_because:
         verdict = "unknown"
         summary = f"Cannot decide: {len(unknown_because)} input(s) missing (see unknown_because)."
