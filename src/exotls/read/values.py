@@ -15,6 +15,7 @@ __all__ = [
     "DEFAULT",
     "Document",
     "Format",
+    "OpaqueData",
     "PSObject",
     "RegKey",
     "RegValue",
@@ -53,10 +54,11 @@ class PSObject:
     ``payload`` is the list of an LST/IE/STK/QUE, the dict of a DCT, or the primitive
     of an enum or extended primitive; ``None`` otherwise. ``line`` is where the object
     starts in its file; ``lines`` optionally maps a property name to its own line.
+    ``ref_id`` is the CLIXML ``RefId`` (what a ``<Ref>`` names), used to show cycles.
     JSON and Format-List objects are PSObjects too, with no type names.
     """
 
-    __slots__ = ("_folded", "line", "lines", "payload", "properties", "to_string", "type_names")
+    __slots__ = ("_folded", "line", "lines", "payload", "properties", "ref_id", "to_string", "type_names")
 
     def __init__(
         self,
@@ -67,6 +69,7 @@ class PSObject:
         payload: Any = None,
         line: int | None = None,
         lines: dict[str, int] | None = None,
+        ref_id: str | None = None,
     ) -> None:
         self.type_names = type_names
         self.properties: dict[str, Any] = {} if properties is None else properties
@@ -74,6 +77,7 @@ class PSObject:
         self.payload = payload
         self.line = line
         self.lines = lines
+        self.ref_id = ref_id
         self._folded: dict[str, str] | None = None
 
     def __repr__(self) -> str:
@@ -128,6 +132,20 @@ class SecureString:
 
     def __str__(self) -> str:
         return "<SecureString>"
+
+
+@dataclass(frozen=True, slots=True)
+class OpaqueData:
+    """Base64 data kept exactly as written and never decoded.
+
+    Exchange's ``SerializationData`` (a BinaryFormatter blob, often most of the bytes of
+    an export) must never be deserialized, so it is not even base64-decoded.
+    """
+
+    base64: str
+
+    def __repr__(self) -> str:
+        return f"<OpaqueData {len(self.base64)} base64 characters>"
 
 
 @dataclass(frozen=True, slots=True)
