@@ -3,12 +3,18 @@
 Every path the user gave ends up either in the returned list or as an ``InputFile``
 explaining why it was not read (missing, a duplicate of another, a link loop), so the
 report's counts always add up.
+
+Hostile file systems: a FIFO, socket or device is never opened (reading one can block
+forever or never end); a folder symlink is not followed (no loops); the same file under
+two names (a symlink, a hard link, ``./x`` and ``x``) is read once; a name that is not
+valid UTF-8 is shown with ``\\xNN`` escapes, so two such names never print alike.
 """
 
 from __future__ import annotations
 
 import glob
 import os
+import stat
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,9 +35,35 @@ class Candidate:
     root: str | None
 
 
+_SPECIAL = "not a regular file (a FIFO, socket or device): not read, because reading it could block or never end"
+
+
 def display_path(path: str) -> str:
-    """A printable path even when the file name is not valid UTF-8."""
-    return os.fsencode(path).decode("utf-8", errors="replace").replace("\\", "/")
+    """A printable path even when the file name is not valid UTF-8 (bytes shown as ``\\xNN``)."""
+    return os.fsencode(path).replace(b"\\", b"/").decode("utf-8", errors="backslashreplace")
+
+
+def _special(path: str) -> bool:
+    """True for a FIFO, socket or device; a path that cannot be stat'ed is left to the reader to report."""
+    try:
+        mode = os.stat(path).st_mode
+    except (OSError, ValueError):
+        return False
+    return not stat.S_ISREG(mode) and not stat.S_ISDIR(mode)
+
+
+def _identity(path: str) -> tuple[int, int] | str:
+    """What makes two paths the same file: device and inode, else the resolved path."""
+    try:
+        info = os.stat(path)
+    except (OSError, ValueError):
+        try:
+            return os.path.realpath(path)
+        except (OSError, ValueError):
+            return path
+    if not info.st_ino:  # some file systems (FAT on Windows) report no inode: fall back to the path
+        return os.path.realpath(path)
+    return (info.st_dev, info.st_ino)
 
 
 def _walk(folder: str) -> tuple[list[str], list[InputFile]]:
@@ -49,7 +81,12 @@ def _walk(folder: str) -> tuple[list[str], list[InputFile]]:
             if os.path.islink(full):
                 notes.append(InputFile(path=display_path(full), status="ignored",
                                        error="symbolic link to a folder: not followed (avoids loops)"))
-        files.extend(os.path.join(current, name) for name in sorted(names))
+        for name in sorted(names):
+            full = os.path.join(current, name)
+            if _special(full):
+                notes.append(InputFile(path=display_path(full), status="ignored", error=_SPECIAL))
+            else:
+                files.append(full)
     return files, notes
 
 
@@ -68,6 +105,8 @@ def discover(paths: Sequence[str | Path]) -> tuple[list[Candidate], list[InputFi
                     files, extra = _walk(match)
                     found.extend(Candidate(f, display_path(f), match) for f in files)
                     notes.extend(extra)
+                elif _special(match):
+                    notes.append(InputFile(path=display_path(match), status="ignored", error=_SPECIAL))
                 else:
                     found.append(Candidate(match, display_path(match), None))
             continue
@@ -77,18 +116,17 @@ def discover(paths: Sequence[str | Path]) -> tuple[list[Candidate], list[InputFi
                 notes.append(InputFile(path=display_path(text), status="ignored", error="folder holds no files"))
             found.extend(Candidate(f, display_path(f), text) for f in files)
             notes.extend(extra)
+        elif _special(text):
+            notes.append(InputFile(path=display_path(text), status="ignored", error=_SPECIAL))
         elif os.path.lexists(text):
             found.append(Candidate(text, display_path(text), None))
         else:
             notes.append(InputFile(path=display_path(text), status="error", error="no such file or folder"))
     found.sort(key=lambda c: (c.display, c.path))
     unique: list[Candidate] = []
-    seen: dict[str, str] = {}
+    seen: dict[tuple[int, int] | str, str] = {}
     for candidate in found:
-        try:
-            real = os.path.realpath(candidate.path)
-        except (OSError, ValueError):
-            real = candidate.path
+        real = _identity(candidate.path)
         if real in seen:
             notes.append(InputFile(path=candidate.display, status="ignored",
                                    error=f"same file as {seen[real]}: read once"))

@@ -39,7 +39,7 @@ def os_family(product_name: str | None, current_build: str | int | None) -> str 
     if current_build is not None:
         text = str(current_build).strip()
         build = text.split(".")[2] if text.count(".") >= 2 else text
-        if build.isdigit() and int(build) in _BUILDS:
+        if build.isascii() and build.isdigit() and int(build) in _BUILDS:  # "²".isdigit() is true too
             return _BUILDS[int(build)]
     if product_name:
         match = _NAME.search(product_name)

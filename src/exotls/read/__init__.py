@@ -7,6 +7,8 @@ never from the file extension, and returns a ``Document``. Every failure is a
 
 from __future__ import annotations
 
+import os
+import stat
 from pathlib import Path
 
 from exotls.errors import ExotlsError, ReadError
@@ -25,6 +27,7 @@ from exotls.read.values import (
 
 __all__ = [
     "DEFAULT",
+    "MAX_WHOLE_READ",
     "Document",
     "Format",
     "PSObject",
@@ -39,15 +42,25 @@ __all__ = [
 ]
 
 
+# Files read whole (all but streamed CLIXML) stop here: real exports are far smaller, and a
+# bigger file (a wrong file, a device, a crafted one) must not exhaust memory.
+MAX_WHOLE_READ = 256 * 1024 * 1024
+
+
 def read(path: str | Path, *, stream: bool = False) -> Document:
     """Read one export file.
 
     With ``stream=True`` a CLIXML file is parsed lazily: ``Document.objects`` is then an
     iterator that yields one top-level object at a time, so memory stays flat however
-    large the file is. Other formats are always read whole.
+    large the file is. Other formats are always read whole, up to ``MAX_WHOLE_READ`` bytes.
     """
     name = str(path)
     try:
+        kind = os.stat(path).st_mode
+        if not stat.S_ISREG(kind):
+            # Opening a FIFO blocks until a writer comes; a device can be endless.
+            what = "a folder" if stat.S_ISDIR(kind) else "a FIFO, socket or device"
+            raise ReadError(f"not a regular file ({what}): not read", path=name)
         if stream:
             from exotls.read.clixml import stream_clixml_file
 
@@ -55,11 +68,21 @@ def read(path: str | Path, *, stream: bool = False) -> Document:
             if streamed is not None:
                 return streamed
         with open(path, "rb") as handle:
-            data = handle.read()
+            # The size check comes first for files; the bounded read also stops devices and growing files.
+            too_big = os.fstat(handle.fileno()).st_size > MAX_WHOLE_READ
+            data = b"" if too_big else handle.read(MAX_WHOLE_READ + 1)
     except ExotlsError as err:
         raise err.at(name) from None
     except OSError as err:
         raise ReadError(f"cannot read file: {err.strerror or err}", path=name) from None
+    except MemoryError:
+        raise ReadError("file is too large to read in memory", path=name) from None
+    if too_big or len(data) > MAX_WHOLE_READ:
+        raise ReadError(
+            f"file is larger than {MAX_WHOLE_READ >> 20} MB, too large to read whole (only plain CLIXML "
+            "is streamed, by exotls analyze): export fewer objects per file",
+            path=name,
+        )
     return read_bytes(data, name)
 
 

@@ -49,8 +49,18 @@ def _bool(text: str | None) -> bool:
     return value
 
 
-def _int(text: str | None) -> int:
-    return int(text)  # type: ignore[arg-type]  # None raises TypeError, reported as a bad value
+def _ranged(bits: int, signed: bool) -> Converter:
+    """An integer of a .NET type: out of its range it was not written by PowerShell (XmlConvert
+    would have refused it), so it is a bad value rather than a number no real setting can hold."""
+    low, high = (-(1 << (bits - 1)), (1 << (bits - 1)) - 1) if signed else (0, (1 << bits) - 1)
+
+    def convert(text: str | None) -> int:
+        value = int(text)  # type: ignore[arg-type]  # None raises TypeError, reported as a bad value
+        if not low <= value <= high:
+            raise ValueError(f"{value} is outside {low}..{high}")
+        return value
+
+    return convert
 
 
 def _float(text: str | None) -> float:
@@ -147,14 +157,14 @@ def _nil(text: str | None) -> None:
 PRIMITIVES: dict[str, Converter] = {
     "S": to_string,
     "B": _bool,
-    "By": _int,
-    "SB": _int,
-    "I16": _int,
-    "I32": _int,
-    "I64": _int,
-    "U16": _int,
-    "U32": _int,
-    "U64": _int,
+    "By": _ranged(8, signed=False),
+    "SB": _ranged(8, signed=True),
+    "I16": _ranged(16, signed=True),
+    "I32": _ranged(32, signed=True),
+    "I64": _ranged(64, signed=True),
+    "U16": _ranged(16, signed=False),
+    "U32": _ranged(32, signed=False),
+    "U64": _ranged(64, signed=False),
     "Sg": _float,
     "Db": _float,
     "D": _decimal,

@@ -183,6 +183,8 @@ def make_walker(ctx: Context) -> Callable[[Any, int], Any]:
             if kind is None:
                 conv, kind = _classify(tag)
         if conv is not None:
+            if len(el):
+                raise _not_text(el)
             try:
                 return conv(el.text)
             except bad as err:
@@ -214,6 +216,8 @@ def make_walker(ctx: Context) -> Callable[[Any, int], Any]:
                 # Plain tags (the namespace is blanked before parsing) take a fast path for
                 # the commonest elements; everything else goes through the tables.
                 text = p.text
+                if len(p):
+                    raise _not_text(p)
                 if text is None:
                     props[name] = ""
                 elif "_x" in text or "_X" in text:
@@ -225,6 +229,8 @@ def make_walker(ctx: Context) -> Callable[[Any, int], Any]:
             else:
                 conv = prim.get(tag)
                 if conv is not None:
+                    if len(p):
+                        raise _not_text(p)
                     if conv is base64 and name == "SerializationData":
                         props[name] = OpaqueData(p.text or "")
                     else:
@@ -357,6 +363,8 @@ def make_walker(ctx: Context) -> Callable[[Any, int], Any]:
             elif kind == _TOSTRING:
                 ps.to_string = to_string(child.text)
             elif conv is not None:
+                if len(child):
+                    raise _not_text(child)
                 try:
                     ps.payload = conv(child.text)
                 except bad as err:
@@ -374,6 +382,18 @@ def make_walker(ctx: Context) -> Callable[[Any, int], Any]:
         return ps
 
     return value
+
+
+def _not_text(el: Any) -> ReadError:
+    """A value element holding markup: PowerShell reads values as text only and fails here too.
+    Reading the text around the markup would silently drop part of the value, and an
+    ``xi:include`` there would look as if it had been honoured."""
+    inner = el[0]
+    return ReadError(
+        f"<{local_name(el.tag)}> holds an element <{local_name(inner.tag)}>: a value holds only text "
+        "(markup such as XInclude is never processed)",
+        line=inner.sourceline or el.sourceline,
+    )
 
 
 def _dangling(what: str, el: Any) -> ReadError:

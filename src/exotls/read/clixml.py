@@ -158,7 +158,8 @@ def _objs_version(root: Any) -> int:
     if text is None:
         return 1
     parts = text.strip().split(".")
-    if not all(part.isdigit() for part in parts) or not 1 <= len(parts) <= 4:
+    # isascii: str.isdigit() is also true for digits int() refuses, such as "²".
+    if not all(part.isascii() and part.isdigit() for part in parts) or not 1 <= len(parts) <= 4:
         raise ReadError(f'<Objs Version="{text}"> is not a version number', line=root.sourceline)
     if int(parts[0]) != 1:
         raise ReadError(

@@ -15,6 +15,9 @@ Decisions worth knowing:
   ``Set-Content`` uses; the encoding is then named ``cp1252`` and a warning says so,
   because another ANSI code page would give other characters for bytes above 0x7F.
 * NUL characters in decoded text mean binary data or a wrong guess: ``ReadError``.
+* A file that starts with a well-known binary signature (a zip of the exports, an
+  Outlook message, an .evtx log, a PDF or a screenshot: what a ticket attachment often
+  really is) is refused up front with a message that names it, rather than decoded.
 """
 
 from __future__ import annotations
@@ -40,6 +43,21 @@ _CP1252_WARNING = (
     "file is not valid UTF-8 and has no byte order mark: read as Windows-1252 (cp1252, "
     "what Windows PowerShell 5.1 Set-Content writes); characters above 0x7F may be wrong "
     "if another ANSI code page was used"
+)
+
+# Signatures of binary files people attach instead of exports -> what to tell them.
+_BINARY: tuple[tuple[bytes, str], ...] = (
+    (b"PK\x03\x04", "a ZIP archive: extract it and give exotls the files inside"),
+    (b"PK\x05\x06", "an empty ZIP archive"),
+    (b"\x1f\x8b", "a gzip archive: decompress it and give exotls the file inside"),
+    (b"7z\xbc\xaf\x27\x1c", "a 7-Zip archive: extract it and give exotls the files inside"),
+    (b"Rar!\x1a\x07", "a RAR archive: extract it and give exotls the files inside"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "an Outlook message or Office document: save the export attached to it"),
+    (b"ElfFile\x00", "a binary Windows event log (.evtx): export the events as XML (see `exotls collect-script`)"),
+    (b"%PDF-", "a PDF document, not an export"),
+    (b"\x89PNG\r\n\x1a\n", "a PNG image (a screenshot?), not an export"),
+    (b"\xff\xd8\xff", "a JPEG image (a screenshot?), not an export"),
+    (b"MZ\x90\x00", "a Windows program, not an export"),
 )
 
 # Line breaks as Windows and PowerShell know them; str.splitlines would also split on
@@ -129,6 +147,9 @@ def decode(data: bytes) -> Decoded:
     """Decode export bytes; raise ``ReadError`` for empty, binary or undecodable content."""
     if not data.strip(b"\x00 \t\r\n"):
         raise ReadError("file is empty")
+    for magic, what in _BINARY:
+        if data.startswith(magic):
+            raise ReadError(f"file is {what}", line=1)
     warnings: list[str] = []
     found = _from_bom(data)
     if found is not None:

@@ -186,7 +186,10 @@ class _Reader:
         except json.JSONDecodeError as err:
             raise self.error(err.msg, err.pos) from None
         except ValueError as err:  # e.g. an integer longer than Python's digit limit
-            raise self.error(str(err), pos) from None
+            message = str(err)
+            if "digits" in message:  # Python's own text suggests a fix for Python, not for the file
+                message = "a number with more than 4300 digits: not a value PowerShell writes"
+            raise self.error(message, pos) from None
         return value, end
 
     # -- top level -------------------------------------------------------------------

@@ -22,11 +22,15 @@ _WARNING = re.compile(r"^WARNING:", re.IGNORECASE)
 # A .reg key line without the header: [HKEY_..., [-HKEY_..., [HKLM\...
 _REG_KEY = re.compile(r"^\[-?HK(?:EY_|LM|CU|CR|U\\|CC)", re.IGNORECASE)
 _REG_HEADER = re.compile(r"^(?:Windows Registry Editor Version \d+\.\d+|REGEDIT4)\s*$", re.IGNORECASE)
+# Headers regedit and reg.exe write; anything else that starts like one is a damaged .reg file.
+_REG_HEADERS_KNOWN = ("windows registry editor version 5.00", "regedit4")
+_REG_HEADER_LIKE = re.compile(r"^(?:Windows Registry Editor\b|REGEDIT\d*\s*$)", re.IGNORECASE)
 # JSON text starts with an object, or an array whose first token is a JSON value.
 _JSON_START = re.compile(r'^(?:\{|\[\s*(?:[\[\]{"\-0-9]|true|false|null|$))')
 # "Name<pad> : value" or "Name<pad> :" (trailing space trimmed); names start with a non-space.
 _FL_LINE = re.compile(r"^\S[^\r\n]*? :(?: |$)")
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n|$)")
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _PROMPT = re.compile(r"^PS (?:(?! : )[^\r\n])*?>(?: |$)")  # "PS C:\\x> ", never a label
 
 
@@ -67,6 +71,14 @@ def _first_lines(body: str, count: int) -> list[str]:
     return [line for line in head.splitlines() if line.strip()][:count]
 
 
+def _line_of(text: str, line: str) -> int | None:
+    """1-based line of the first line that holds ``line`` (within the sniffed head), if found."""
+    for number, candidate in enumerate(_LINE_BREAK.split(text[:65536]), 1):
+        if line in strip_ansi(candidate):
+            return number
+    return None
+
+
 def detect_format(text: str) -> Format:
     """Name the export format of ``text`` or raise ``UnsupportedFormatError``."""
     body, _ = skip_preamble(text[:65536])  # the decision needs only the first lines
@@ -78,6 +90,13 @@ def detect_format(text: str) -> Format:
         return "clixml-stream"
     if first.startswith("<"):
         return "clixml"
+    if _REG_HEADER_LIKE.match(first) and first.casefold() not in _REG_HEADERS_KNOWN:
+        # A damaged or hand-edited .reg file: an error the user should fix, not an ignored file.
+        raise ReadError(
+            f"looks like a .reg file but its header {first[:60]!r} is not "
+            "'Windows Registry Editor Version 5.00' or 'REGEDIT4'",
+            line=_line_of(text, first),
+        )
     if _REG_HEADER.match(first):
         return "reg"
     if _REG_KEY.match(first):

@@ -1,0 +1,6 @@
+"""atheris harness for the clixml_stream target (see targets.py); started by run.py."""
+
+from harness import main
+
+if __name__ == "__main__":
+    main("clixml_stream")
