@@ -460,7 +460,7 @@ def test_to_jsonable_contract() -> None:
     assert rendered[21:24] == ["PT1H30M0.25S", "-P1DT2H", "PT0S"]
     assert rendered[26] == "15.2.1544.14" and rendered[28] == "AQID/w=="
     assert rendered[29] == {"secure_string": True}
-    assert rendered[30] == {"script_block": "Get-Process | Where-Object { $_.Id -gt 4 }\r\n"}
+    assert rendered[30] == {"script_block": {"length": len("Get-Process | Where-Object { $_.Id -gt 4 }\r\n")}}  # never the text
     table = rendered[33]
     assert table["type_names"] == ["System.Collections.Hashtable", "System.Object"]
     assert table["to_string"] is None and table["properties"] == {}

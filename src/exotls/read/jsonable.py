@@ -11,7 +11,7 @@ Shapes:
   in the form CLIXML uses (``-P1DT2H3M4.5S``: days, hours, minutes, seconds only);
   ``Decimal``, ``UUID`` and ``Version`` -> strings.
 * ``SecureString`` -> ``{"secure_string": true}`` (never its content);
-  ``ScriptBlock`` -> ``{"script_block": text}``.
+  ``ScriptBlock`` -> ``{"script_block": {"length": N}}``: script text is never shown, only its size.
 * ``RegKey`` -> ``{"path", "values": {name: {"type", "data"}}}`` with DWORD/QWORD as
   unsigned ints, binary as hex pairs ``"01,02"``, REG_MULTI_SZ as a list; ``"deleted":
   true`` is added only for keys or values a change script deletes.
@@ -129,7 +129,7 @@ class _Renderer:
         if isinstance(value, SecureString):
             return {"secure_string": True}
         if isinstance(value, ScriptBlock):
-            return {"script_block": value.text}
+            return {"script_block": {"length": len(value.text)}}
         if isinstance(value, RegKey):
             return _reg_key(value)
         if isinstance(value, RegValue):

@@ -95,9 +95,10 @@ UNKNOWN_HEADING = "Not checked: the dumps lack what these rules need"
 DOTNET_VERSION = "v4.0.30319"
 _DOTNET_VALUES = ("SystemDefaultTlsVersions", "SchUseStrongCrypto")
 _ORG_SETTING = "AllowLegacyTLSClients"
-# C0/C1 controls (ESC would let a dump drive the terminal) and bidi overrides (text that
+# C0/C1 controls (ESC would let a dump drive the terminal), Unicode line and paragraph
+# separators (they break Markdown tables) and bidi overrides (text that
 # displays in another order than it reads); newlines and tabs become spaces.
-_UNSAFE = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_UNSAFE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 _SPACES = re.compile(r"\r\n|[\t\n\r]")
 _ORG_VERDICT = {
     "legacy-tls-allowed": "legacy TLS allowed",
