@@ -2,7 +2,7 @@
 
 Usage: python bench/bench_usage.py [--size-mb 1024] [--keep]
 
-Generates the data into bench/.data/ (gitignored), then prints one line per measure:
+Generates the data into bench/.data/usage/ (gitignored; only that folder is ever deleted), then prints one line per measure:
 ``name value target ok/FAIL``. The floor is a plain ``grep -c`` over the same files
 (``SP_PROT`` in the SMTP logs, `` 40 `` in the IIS logs): reading the bytes once with
 the fastest tool there is. Memory is the peak RSS of a serial run in a fresh process,
@@ -20,7 +20,8 @@ import sys
 import time
 from pathlib import Path
 
-DATA = Path(__file__).resolve().parent / ".data"
+# Only this benchmark's own subfolder: other benchmarks keep their inputs in bench/.data/ too.
+DATA = Path(__file__).resolve().parent / ".data" / "usage"
 SMTP_FILE_BYTES = 10 << 20  # Exchange's default ReceiveProtocolLogMaxFileSize
 IIS_FILE_BYTES = 96 << 20
 TARGET_RATIO = 10.0

@@ -5,14 +5,12 @@ error or no usable input. Machine formats go to stdout alone; progress and notes
 stderr. ``--output`` is written atomically, and only when the run produced a report.
 """
 
-from __future__ import annotations
-
+# No ``from __future__ import annotations`` here: typer reads every command's annotations
+# on each run, and string annotations would be compiled and evaluated every time.
 import contextlib
 import datetime as dt
-import json
 import os
 import sys
-import tempfile
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
@@ -84,9 +82,14 @@ def _fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
 
 def _version_callback(value: bool) -> None:
     if value:
-        from exotls.releases import releases_as_of
+        from exotls._stamp import as_of_from_head  # stdlib only: --version must not load the release table
 
-        typer.echo(f"exotls {__version__} (release table as of {releases_as_of().isoformat()})")
+        as_of = as_of_from_head()
+        if as_of is None:
+            from exotls.releases import releases_as_of
+
+            as_of = releases_as_of()
+        typer.echo(f"exotls {__version__} (release table as of {as_of.isoformat()})")
         raise typer.Exit()
 
 
@@ -117,12 +120,21 @@ def _use_color(color: Color, stream: Any) -> bool:
     return bool(getattr(stream, "isatty", lambda: False)())
 
 
+def _json_dumps(value: Any, **options: Any) -> str:
+    """``json.dumps``, imported only by the commands that print JSON, not on every start."""
+    import json
+
+    return json.dumps(value, **options)
+
+
 def _write_output(text: str, output: Path | None) -> None:
     """stdout, or a file replaced atomically so no reader ever sees half a report."""
     if output is None or str(output) == "-":
         sys.stdout.write(text)
         sys.stdout.flush()
         return
+    import tempfile
+
     folder = output.resolve().parent
     fd, temp = tempfile.mkstemp(dir=folder, prefix=f".{output.name}.", suffix=".tmp")
     try:
@@ -135,7 +147,7 @@ def _write_output(text: str, output: Path | None) -> None:
         _fail(f"cannot write {output}: {err.strerror or err}")
 
 
-def _exit_code(report: Report, fail_on: FailOn, fail_on_unknown: bool, exit_zero: bool) -> int:
+def _exit_code(report: "Report", fail_on: FailOn, fail_on_unknown: bool, exit_zero: bool) -> int:
     from exotls.model import Severity
 
     if report.summary.ok == 0:
@@ -152,7 +164,7 @@ def _exit_code(report: Report, fail_on: FailOn, fail_on_unknown: bool, exit_zero
     return EXIT_OK
 
 
-def _render(report: Report, fmt: ReportFormat, color: bool) -> str:
+def _render(report: "Report", fmt: ReportFormat, color: bool) -> str:
     from exotls.report import render
     from exotls.rules import rules
 
@@ -180,7 +192,7 @@ def _progress_callback(enabled: bool) -> Any:
     return update
 
 
-def _summary_line(report: Report) -> str:
+def _summary_line(report: "Report") -> str:
     s = report.summary
     return f"exotls: {s.files} files: {s.ok} read, {s.error} errors, {s.ignored} ignored; fleet {report.fleet.verdict}"
 
@@ -299,7 +311,7 @@ def read_command(
             "objects": [to_jsonable(o) for o in doc.objects],
         })
     if fmt is SimpleFormat.json:
-        _write_output(json.dumps(entries, indent=2, ensure_ascii=False) + "\n", None)
+        _write_output(_json_dumps(entries, indent=2, ensure_ascii=False) + "\n", None)
     else:
         for entry in entries:
             if "error" in entry:
@@ -307,7 +319,7 @@ def read_command(
             typer.echo(f"{entry['path']}: {entry['format']}, {entry['encoding']}, {len(entry['objects'])} objects")
             for warning in entry["warnings"]:
                 typer.echo(f"  warning: {warning}")
-            typer.echo(json.dumps(entry["objects"], indent=2, ensure_ascii=False))
+            typer.echo(_json_dumps(entry["objects"], indent=2, ensure_ascii=False))
     raise typer.Exit(EXIT_USAGE if failed else EXIT_OK)
 
 
@@ -336,7 +348,7 @@ def build(
             _err(f"exotls: {text!r}: {err.reason}")
             answers.append({"input": text, "error": err.reason})
     if fmt is SimpleFormat.json:
-        _write_output(json.dumps(answers, indent=2, default=str) + "\n", None)
+        _write_output(_json_dumps(answers, indent=2, default=str) + "\n", None)
     else:
         for answer in answers:
             if "error" in answer:
@@ -372,7 +384,7 @@ def releases_command(
             _fail(f"no releases for product {product!r}; use 2010, 2013, 2016, 2019 or SE")
     if fmt is SimpleFormat.json:
         data = {"as_of": table.as_of.isoformat(), "releases": [r.model_dump(mode="json") for r in rows]}
-        _write_output(json.dumps(data, indent=2) + "\n", None)
+        _write_output(_json_dumps(data, indent=2) + "\n", None)
         return
     for row in rows:
         typer.echo(f"{row.product:14} {row.name:22} {row.kind:4} {row.build:18} {row.date}")
@@ -393,7 +405,7 @@ def rules_command(
         _fail(f"no rule {rule_id!r}; `exotls rules` lists them")
     if fmt is SimpleFormat.json:
         data = [{**r.model_dump(mode="json"), "docs": r.docs_url} for r in chosen]
-        _write_output(json.dumps(data if rule_id is None else data[0], indent=2) + "\n", None)
+        _write_output(_json_dumps(data if rule_id is None else data[0], indent=2) + "\n", None)
         return
     for meta in chosen:
         typer.echo(f"{meta.id}  {meta.severity.value:8}  {meta.scope:12}  {meta.title}")
@@ -408,7 +420,7 @@ def schema() -> None:
     """Print the JSON Schema of the report."""
     from exotls.model import Report
 
-    _write_output(json.dumps(Report.model_json_schema(), indent=2) + "\n", None)
+    _write_output(_json_dumps(Report.model_json_schema(), indent=2) + "\n", None)
 
 
 @app.command("collect-script")
@@ -437,7 +449,7 @@ def usage(
     except ExotlsError as err:
         _fail(str(err))
     if fmt is UsageFormat.json:
-        text = json.dumps(result.model_dump(mode="json"), indent=2) + "\n"
+        text = _json_dumps(result.model_dump(mode="json"), indent=2) + "\n"
     elif fmt is UsageFormat.csv:
         text = render_usage_csv(result)
     else:

@@ -10,6 +10,7 @@ matches its FQDN.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from pathlib import PurePath
 
 __all__ = ["KNOWN_STEMS", "identity_from_path", "server_key"]
@@ -45,13 +46,25 @@ def identity_from_path(path: str, root: str | None) -> str | None:
     ``exotls analyze EX01/`` works too.
     """
     pure = PurePath(path)
-    match = _HEALTHCHECKER.match(pure.stem) or _PREFIX.match(pure.stem)
+    return _from_stem(pure.stem) or _from_folders(str(pure.parent), root)
+
+
+# A fleet repeats the same few file names and one folder per server: answer each once.
+@lru_cache(maxsize=1024)
+def _from_stem(stem: str) -> str | None:
+    match = _HEALTHCHECKER.match(stem) or _PREFIX.match(stem)
     # "NETFramework-Wow6432Node.reg" names what it holds, not a server: a prefix that is itself a known word is no name.
     if match and _HOSTNAME.match(match.group("server")) and match.group("server").casefold() not in _STEMS:
         return match.group("server")
+    return None
+
+
+@lru_cache(maxsize=4096)
+def _from_folders(folder: str, root: str | None) -> str | None:
+    first = PurePath(folder)
     stop = PurePath(root) if root is not None else None
     candidates: list[PurePath] = []
-    for parent in pure.parents:
+    for parent in (first, *first.parents):
         if stop is None:
             candidates.append(parent)
             break
@@ -60,8 +73,8 @@ def identity_from_path(path: str, root: str | None) -> str | None:
         candidates.append(parent)
         if parent == stop:
             break
-    for folder in candidates:
-        name = folder.name
+    for candidate in candidates:
+        name = candidate.name
         if name and name.casefold() not in _NOT_SERVERS and _HOSTNAME.match(name):
             return name
     return None

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from exotls.model import DotNet, Protocols, RegistryAnomaly, Source
@@ -71,6 +72,7 @@ CIPHER_KEYS = (  # group policy first: it wins over the local list
 CURRENT_VERSION_KEY = HKLM + r"\SOFTWARE\Microsoft\Windows NT\CurrentVersion"
 
 
+@lru_cache(maxsize=4096)  # a fleet repeats the same few hundred key paths on every server
 def canonical_key(path: str) -> str:
     """Full root name, single backslashes, ``ControlSet00N`` read as ``CurrentControlSet``."""
     text = path.strip().strip("\\")
@@ -82,8 +84,7 @@ def canonical_key(path: str) -> str:
     return _CONTROLSET.sub(r"\\CurrentControlSet\\", text)
 
 
-def _fold(path: str) -> str:
-    return path.casefold()
+_fold = str.casefold  # registry names are case-insensitive
 
 
 @dataclass(slots=True)
@@ -120,13 +121,22 @@ class RegistryFacts:
     os_current_build: str | None
 
 
+def _source(obs: RegistryObs, line: int | None) -> Source:
+    return Source(path=obs.file, line=line, kind=obs.kind)
+
+
 class _Index:
-    """All keys seen for one server, with coverage, and conflicting values detected."""
+    """All keys seen for one server, with coverage, and conflicting values detected.
+
+    A server's dumps hold hundreds of values and the rules read a few dozen: a value's
+    ``Source`` is built when it is first asked for, not for every value seen.
+    """
 
     def __init__(self, observations: Sequence[RegistryObs]) -> None:
         self.keys: dict[str, tuple[RegEntry, RegistryObs]] = {}
         self.covered: list[str] = []
-        self.values: dict[tuple[str, str], tuple[str | None, Any, Source]] = {}
+        self._values: dict[tuple[str, str], tuple[str | None, Any, RegistryObs, int | None]] = {}
+        self._sources: dict[tuple[str, str], Source] = {}
         self.conflicts: dict[tuple[str, str], list[tuple[str, Source]]] = {}
         for obs in observations:
             self.covered.extend(_fold(c) + "\\" for c in obs.covered)
@@ -135,13 +145,20 @@ class _Index:
                 self.keys.setdefault(folded, (entry, obs))
                 for name, (rtype, data, line) in entry.values.items():
                     slot = (folded, name.casefold())
-                    source = Source(path=obs.file, line=line, kind=obs.kind)
-                    seen = self.values.get(slot)
+                    seen = self._values.get(slot)
                     if seen is None:
-                        self.values[slot] = (rtype, data, source)
+                        self._values[slot] = (rtype, data, obs, line)
                     elif seen[1] != data or (seen[0] != rtype and None not in (seen[0], rtype)):
-                        group = self.conflicts.setdefault(slot, [(repr(seen[1]), seen[2])])
-                        group.append((repr(data), source))
+                        group = self.conflicts.setdefault(slot, [(repr(seen[1]), self._source(slot))])
+                        group.append((repr(data), _source(obs, line)))
+        self._sorted_keys = sorted(self.keys)
+
+    def _source(self, slot: tuple[str, str]) -> Source:
+        source = self._sources.get(slot)
+        if source is None:
+            _, _, obs, line = self._values[slot]
+            source = self._sources[slot] = _source(obs, line)
+        return source
 
     def is_covered(self, path: str) -> bool:
         folded = _fold(path)
@@ -151,11 +168,13 @@ class _Index:
         return self.keys.get(_fold(path))
 
     def value(self, path: str, name: str) -> tuple[str | None, Any, Source] | None:
-        return self.values.get((_fold(path), name.casefold()))
+        slot = (_fold(path), name.casefold())
+        found = self._values.get(slot)
+        return None if found is None else (found[0], found[1], self._source(slot))
 
     def under(self, prefix: str) -> Iterator[tuple[RegEntry, RegistryObs]]:
         folded = _fold(prefix) + "\\"
-        for key in sorted(self.keys):
+        for key in self._sorted_keys:
             if key.startswith(folded):
                 yield self.keys[key]
 
@@ -207,9 +226,11 @@ def _schannel(index: _Index, anomalies: list[RegistryAnomaly], sources: dict[str
     return protocols
 
 
+_PROTOCOL_ORDER = {p: i for i, p in enumerate(STANDARD_PROTOCOLS)}
+
+
 def _protocol_order(name: str) -> tuple[int, str]:
-    order = {p: i for i, p in enumerate(STANDARD_PROTOCOLS)}
-    return (order.get(name, len(order)), name)
+    return (_PROTOCOL_ORDER.get(name, len(_PROTOCOL_ORDER)), name)
 
 
 def _schannel_anomalies(index: _Index, observations: Iterable[RegistryObs]) -> list[RegistryAnomaly]:
@@ -219,7 +240,6 @@ def _schannel_anomalies(index: _Index, observations: Iterable[RegistryObs]) -> l
     misspelled: set[str] = set()
     for entry, obs in index.under(PROTOCOLS_KEY):
         parts = entry.path.split("\\")[depth + 1 :]
-        source = Source(path=obs.file, line=entry.line, kind=obs.kind)
         protocol = parts[0]
         if protocol.casefold() not in _KNOWN_PROTOCOLS:
             # One finding per misspelled protocol key, at the first key of it the dump shows.
@@ -231,7 +251,7 @@ def _schannel_anomalies(index: _Index, observations: Iterable[RegistryObs]) -> l
                         path=entry.path,
                         detail=f"key {protocol!r} is not a protocol name Schannel reads "
                         "(it reads 'TLS 1.0', 'TLS 1.1', 'TLS 1.2', 'TLS 1.3' with one space): its values are ignored",
-                        source=source,
+                        source=_source(obs, entry.line),
                     )
                 )
             continue
@@ -243,7 +263,7 @@ def _schannel_anomalies(index: _Index, observations: Iterable[RegistryObs]) -> l
                     name=", ".join(entry.values),
                     detail=f"values set on '{protocol}' itself are ignored: Schannel reads them only "
                     f"under '{protocol}\\Server' and '{protocol}\\Client'",
-                    source=source,
+                    source=_source(obs, entry.line),
                 )
             )
         elif len(parts) == 2 and parts[1].casefold() not in _SIDES:
@@ -252,7 +272,7 @@ def _schannel_anomalies(index: _Index, observations: Iterable[RegistryObs]) -> l
                     kind="unknown-side",
                     path=entry.path,
                     detail=f"subkey {parts[1]!r} is neither 'Server' nor 'Client': Schannel ignores it",
-                    source=source,
+                    source=_source(obs, entry.line),
                 )
             )
     schannel_fold = _fold(SCHANNEL_KEY)

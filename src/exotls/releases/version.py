@@ -10,6 +10,7 @@ Admins paste builds in three shapes: the short form ``15.1.2507.6``, ExSetup's z
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import NamedTuple
 
 from exotls.errors import InvalidBuildError
@@ -59,6 +60,14 @@ def parse_build(text: str) -> Build:
     """Read one build string in an accepted form or raise ``InvalidBuildError`` saying why."""
     if not isinstance(text, str):
         raise InvalidBuildError(f"a build must be text, not {type(text).__name__}")
+    return _parse(text)
+
+
+# The table, the capability thresholds and every server of a fleet parse the same few
+# hundred strings over and over; a Build is an immutable tuple, so one parse serves all.
+# Refusals raise, and lru_cache never stores a raise: each bad string is refused afresh.
+@lru_cache(maxsize=4096)
+def _parse(text: str) -> Build:
     stripped = text.strip()
     if not stripped:
         raise InvalidBuildError("empty build string")
