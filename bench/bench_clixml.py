@@ -29,8 +29,8 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(ROOT / "src"))
 
-from exotls.read.clixml import hardened_parser, read_clixml  # noqa: E402
-from exotls.read.encoding import decode  # noqa: E402
+from exotls.readers.clixml import hardened_parser, read_clixml  # noqa: E402
+from exotls.readers.encoding import decode  # noqa: E402
 
 CORPUS = Path("/work/shared/corpus/css-exchange")
 TEMPLATES = ["real_css_getreceiveconnector_rich_types.xml", "real_css_getexchangeserver_2servers.xml"]
@@ -156,7 +156,7 @@ def bench_speed(size: int, runs: int, psrp_runs: int) -> None:
 _CHILD = """
 import resource, sys, time
 sys.path.insert(0, {src!r})
-from exotls.read import read
+from exotls.readers import read
 start = time.perf_counter()
 doc = read({path!r}, stream=True)
 count = sum(1 for _ in doc.objects)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from exotls.checks.meta import RuleMeta
 from exotls.model import (
     DotNet,
     Finding,
@@ -28,7 +29,6 @@ from exotls.model import (
     Summary,
     ToolInfo,
 )
-from exotls.rules.meta import RuleMeta
 from exotls.usage.model import SourceWindow, UsageClient, UsageReport
 
 __all__ = ["HOSTILE_NAME", "sample_report", "sample_rules", "sample_usage"]

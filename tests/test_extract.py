@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from exotls.analyze import extract_file
 from exotls.extract import merge
 from exotls.inputs import discover
 from exotls.model import Organization, Server
+from exotls.pipeline import extract_file
 
 FIXTURES = Path(__file__).parent / "fixtures" / "extract"
 

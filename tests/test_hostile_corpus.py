@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 
 from exotls import errors
-from exotls.analyze import analyze
 from exotls.errors import ExotlsError
-from exotls.read import read, read_bytes
+from exotls.pipeline import analyze
+from exotls.readers import read, read_bytes
 from fuzz.guard import deadline
 
 HOSTILE = Path(__file__).parent / "fixtures" / "hostile"

@@ -28,10 +28,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from exotls.errors import ExotlsError, ReadError
-from exotls.read import read, read_bytes
-from exotls.read.encoding import decode
-from exotls.read.jsonable import to_jsonable
-from exotls.read.sniff import skip_preamble
+from exotls.readers import read, read_bytes
+from exotls.readers.encoding import decode
+from exotls.readers.jsonable import to_jsonable
+from exotls.readers.sniff import skip_preamble
 from fuzz.guard import deadline
 from fuzz.targets import TARGETS, run_target
 

@@ -16,9 +16,9 @@ from typing import Any
 
 import pytest
 
-from exotls.analyze import analyze
 from exotls.model import InputFile, Report
-from exotls.read import read
+from exotls.pipeline import analyze
+from exotls.readers import read
 from fuzz.guard import deadline
 
 SAMPLES = Path(__file__).resolve().parents[1] / "src" / "exotls" / "samples"

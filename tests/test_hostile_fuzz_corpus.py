@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from exotls.errors import ExotlsError
-from exotls.read import read_bytes
+from exotls.readers import read_bytes
 from fuzz.guard import deadline
 from fuzz.targets import TARGETS, run_target
 

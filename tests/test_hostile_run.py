@@ -25,11 +25,11 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from exotls.analyze import analyze
+from exotls.checks import rules
 from exotls.cli import app
 from exotls.model import Report
+from exotls.pipeline import analyze
 from exotls.report import render
-from exotls.rules import rules
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "src" / "exotls" / "samples"

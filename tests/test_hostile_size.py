@@ -19,12 +19,12 @@ from pathlib import Path
 
 import pytest
 
-from exotls.analyze import analyze
+from exotls.checks import rules
 from exotls.errors import ExotlsError
-from exotls.read import PSObject, read, read_bytes
-from exotls.read.jsonable import REPEAT_LIMIT, to_jsonable
+from exotls.pipeline import analyze
+from exotls.readers import PSObject, read, read_bytes
+from exotls.readers.jsonable import REPEAT_LIMIT, to_jsonable
 from exotls.report import render
-from exotls.rules import rules
 from fuzz.guard import deadline
 
 HOSTILE = Path(__file__).parent / "fixtures" / "hostile" / "clixml"
@@ -64,7 +64,7 @@ STREAM_UNDER_CAP = """
         out.write("</Objs>\\r\\n")
     resource.setrlimit(resource.RLIMIT_AS, (400 << 20, 400 << 20))
     from exotls.errors import ReadError
-    from exotls.read import read
+    from exotls.readers import read
     count, last = 0, None
     for obj in read(path, stream=True).objects:
         count, last = count + 1, obj
@@ -100,7 +100,7 @@ HUNDRED_MB_STRINGS = """
             out.write(b"b" * 1_000_000)
         out.write(b'", "After": "end"}')
     resource.setrlimit(resource.RLIMIT_AS, (1400 << 20, 1400 << 20))
-    from exotls.read import read
+    from exotls.readers import read
     for name in ("s.xml", "s.json"):
         objects = list(read(folder + "/" + name, stream=True).objects)
         print(name, len(objects[0].get("Blob")), objects[0].get("After"))

@@ -35,9 +35,9 @@ from pathlib import Path
 
 import pytest
 
-from exotls.analyze import analyze
 from exotls.errors import ExotlsError, ReadError, UnsafeInputError
-from exotls.read import read, read_bytes
+from exotls.pipeline import analyze
+from exotls.readers import read, read_bytes
 from fuzz.guard import deadline
 
 HOSTILE = Path(__file__).parent / "fixtures" / "hostile" / "clixml"
@@ -292,7 +292,7 @@ def test_billion_laughs_is_refused_before_any_expansion() -> None:
         "import resource, sys\n"
         "resource.setrlimit(resource.RLIMIT_AS, (300 * 1024 * 1024,) * 2)\n"
         "from exotls.errors import UnsafeInputError\n"
-        "from exotls.read import read_bytes\n"
+        "from exotls.readers import read_bytes\n"
         "try:\n"
         "    read_bytes(sys.stdin.buffer.read(), 'laughs.xml')\n"
         "except UnsafeInputError as err:\n"

@@ -13,12 +13,12 @@ from uuid import UUID
 import pytest
 
 from exotls.errors import ReadError
-from exotls.read import read, read_bytes
-from exotls.read.clixml import to_jsonable
-from exotls.read.encoding import decode
-from exotls.read.jsonable import duration_text
-from exotls.read.psescape import decode_ps
-from exotls.read.values import OpaqueData, PSObject, ScriptBlock, SecureString, Version
+from exotls.readers import read, read_bytes
+from exotls.readers.clixml import to_jsonable
+from exotls.readers.encoding import decode
+from exotls.readers.jsonable import duration_text
+from exotls.readers.psescape import decode_ps
+from exotls.readers.values import OpaqueData, PSObject, ScriptBlock, SecureString, Version
 
 FIXTURES = Path(__file__).parent / "fixtures" / "clixml"
 NS = '<Objs Version="1.1.0.1" xmlns="http://schemas.microsoft.com/powershell/2004/04">'
@@ -494,13 +494,13 @@ def test_to_jsonable_opaque_data_is_its_base64() -> None:
     ],
 )
 def test_duration_text_round_trips(delta: timedelta) -> None:
-    from exotls.read._clixml_prims import parse_duration
+    from exotls.readers._clixml_prims import parse_duration
 
     assert parse_duration(duration_text(delta)) == delta
 
 
 def test_to_jsonable_registry_values() -> None:
-    from exotls.read.values import RegKey, RegValue
+    from exotls.readers.values import RegKey, RegValue
 
     key = RegKey(
         "HKEY_LOCAL_MACHINE\\SOFTWARE\\X",

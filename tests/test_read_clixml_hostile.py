@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 from exotls.errors import ExotlsError, ReadError, UnsafeInputError
-from exotls.read import read, read_bytes
-from exotls.read._clixml_walk import MAX_DEPTH
-from exotls.read.jsonable import REPEAT_LIMIT, to_jsonable
-from exotls.read.values import PSObject
+from exotls.readers import read, read_bytes
+from exotls.readers._clixml_walk import MAX_DEPTH
+from exotls.readers.jsonable import REPEAT_LIMIT, to_jsonable
+from exotls.readers.values import PSObject
 
 HOSTILE = Path(__file__).parent / "fixtures" / "hostile" / "clixml"
 FIXTURES = Path(__file__).parent / "fixtures" / "clixml"
@@ -276,7 +276,7 @@ def test_a_ref_that_names_a_psobject_keeps_identity_across_many_objects() -> Non
 
 
 def test_doctype_in_the_prolog_is_refused_before_parsing(monkeypatch: pytest.MonkeyPatch) -> None:
-    import exotls.read.clixml as clixml
+    import exotls.readers.clixml as clixml
 
     def parse(chunks: object) -> None:
         pytest.fail("the parser was reached")

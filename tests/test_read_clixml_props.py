@@ -22,8 +22,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from exotls.errors import ExotlsError
-from exotls.read import read, read_bytes
-from exotls.read.values import PSObject, ScriptBlock, SecureString, Version
+from exotls.readers import read, read_bytes
+from exotls.readers.values import PSObject, ScriptBlock, SecureString, Version
 
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 FIXTURES = Path(__file__).parent / "fixtures" / "clixml"

@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 
 from exotls.errors import ReadError, UnsafeInputError
-from exotls.read import read
-from exotls.read.clixml import stream_clixml_file
-from exotls.read.jsonable import to_jsonable
-from exotls.read.values import PSObject
+from exotls.readers import read
+from exotls.readers.clixml import stream_clixml_file
+from exotls.readers.jsonable import to_jsonable
+from exotls.readers.values import PSObject
 
 FIXTURES = Path(__file__).parent / "fixtures" / "clixml"
 NS = '<Objs Version="1.1.0.1" xmlns="http://schemas.microsoft.com/powershell/2004/04">'

@@ -9,9 +9,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from exotls.errors import ExotlsError, ReadError, UnsupportedFormatError
-from exotls.read import read_bytes
-from exotls.read.encoding import decode, newline_style, split_lines
-from exotls.read.sniff import detect_format, is_prompt_line, is_warning_line, skip_preamble, strip_ansi
+from exotls.readers import read_bytes
+from exotls.readers.encoding import decode, newline_style, split_lines
+from exotls.readers.sniff import detect_format, is_prompt_line, is_warning_line, skip_preamble, strip_ansi
 
 TEXT = '{\r\n    "ProductName":  "Microsoft® Exchange"\r\n}\r\n'
 

@@ -21,8 +21,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from exotls.errors import ExotlsError, UnsupportedFormatError
-from exotls.read import PSObject, read, read_bytes
-from exotls.read.formatlist import split_fl_list
+from exotls.readers import PSObject, read, read_bytes
+from exotls.readers.formatlist import split_fl_list
 
 FIXTURES = Path(__file__).parent / "fixtures" / "formatlist"
 HOSTILE = Path(__file__).parent / "fixtures" / "hostile" / "text"
@@ -270,8 +270,8 @@ def test_text_that_is_not_format_list_is_unsupported(text: str) -> None:
 
 
 def test_indented_first_line_is_unsupported_when_read_directly() -> None:
-    from exotls.read.encoding import decode
-    from exotls.read.formatlist import read_format_list
+    from exotls.readers.encoding import decode
+    from exotls.readers.formatlist import read_format_list
 
     with pytest.raises(UnsupportedFormatError) as caught:
         read_format_list(decode(b"   indented : x\n"), "x.txt")

@@ -21,8 +21,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from exotls.errors import ExotlsError, ReadError, UnsupportedFormatError
-from exotls.read import PSObject, read, read_bytes
-from exotls.read.jsonfile import RECOVERED_TYPE, parse_date, recover_flattened
+from exotls.readers import PSObject, read, read_bytes
+from exotls.readers.jsonfile import RECOVERED_TYPE, parse_date, recover_flattened
 
 FIXTURES = Path(__file__).parent / "fixtures" / "json"
 HOSTILE = Path(__file__).parent / "fixtures" / "hostile" / "json"
@@ -269,8 +269,8 @@ def test_line_numbers_count_cr_only_files() -> None:
 
 
 def test_only_warnings_is_unsupported() -> None:
-    from exotls.read.encoding import decode
-    from exotls.read.jsonfile import read_json
+    from exotls.readers.encoding import decode
+    from exotls.readers.jsonfile import read_json
 
     with pytest.raises(UnsupportedFormatError):
         read_json(decode(b"WARNING: nothing else\r\n"), "x.json")

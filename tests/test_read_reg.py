@@ -19,8 +19,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from exotls.errors import ExotlsError, ReadError, UnsupportedFormatError
-from exotls.read import RegKey, RegValue, read, read_bytes
-from exotls.read.regfile import CHANGE_SCRIPT_WARNING
+from exotls.readers import RegKey, RegValue, read, read_bytes
+from exotls.readers.regfile import CHANGE_SCRIPT_WARNING
 
 FIXTURES = Path(__file__).parent / "fixtures" / "reg"
 HOSTILE = Path(__file__).parent / "fixtures" / "hostile" / "reg"
@@ -380,8 +380,8 @@ def test_missing_header_is_unsupported() -> None:
     with pytest.raises(ReadError, match="header") as caught:
         read_bytes(b'[HKEY_LOCAL_MACHINE\\SOFTWARE]\r\n"x"=dword:1\r\n')
     assert not isinstance(caught.value, UnsupportedFormatError)
-    from exotls.read.encoding import decode
-    from exotls.read.regfile import read_reg
+    from exotls.readers.encoding import decode
+    from exotls.readers.regfile import read_reg
 
     with pytest.raises(UnsupportedFormatError):
         read_reg(decode(b"Windows Registry Editor Version 4.00\r\n"), "x.reg")

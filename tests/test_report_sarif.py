@@ -172,7 +172,7 @@ def test_deterministic_text() -> None:
 
 def test_registered_rules_by_default_and_schema_valid() -> None:
     """With no rules given, SARIF describes every registered rule (the real metadata)."""
-    from exotls.rules import rules
+    from exotls.checks import rules
 
     registered = rules()
     log = json.loads(render(sample_report(), "sarif"))

@@ -34,9 +34,9 @@ from rules_builders import (
     schannel,
 )
 
+from exotls.checks import evaluate, rules
 from exotls.model import Conflict, Organization, RegistryAnomaly, Report, Source
 from exotls.releases.lookup import lookup
-from exotls.rules import evaluate, rules
 from exotls.usage import SourceWindow, UsageClient, UsageReport
 
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from exotls.rules import rules
-from exotls.rules.docs import BEGIN, END, update_index
+from exotls.checks import rules
+from exotls.checks.docs import BEGIN, END, update_index
 
 DOCS = Path(__file__).resolve().parents[1] / "docs" / "rules"
 IDS = [meta.id for meta in rules()]
@@ -43,6 +43,6 @@ def test_no_page_without_a_rule() -> None:
 def test_index_table_is_generated_from_the_registry() -> None:
     text = (DOCS / "index.md").read_text(encoding="utf-8")
     assert BEGIN in text and END in text
-    assert update_index(text) == text, "run: python -m exotls.rules.docs docs/rules/index.md"
+    assert update_index(text) == text, "run: python -m exotls.checks.docs docs/rules/index.md"
     for rule_id in IDS:
         assert f"[{rule_id}]({rule_id}.md)" in text

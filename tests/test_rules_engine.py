@@ -12,11 +12,11 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "rules"))
 from rules_builders import AS_OF, E16_CU8, exo, make_report, make_server
 
+from exotls.checks import evaluate, get_rule, load_suppressions, rules
+from exotls.checks.base import Context, FleetRule, Outcome, ServerRule, define
+from exotls.checks.registry import all_rules, validate
 from exotls.errors import RuleDefinitionError, UsageError
 from exotls.model import Finding, Server, Severity
-from exotls.rules import evaluate, get_rule, load_suppressions, rules
-from exotls.rules.base import Context, FleetRule, Outcome, ServerRule, define
-from exotls.rules.registry import all_rules, validate
 
 BOOM = define(
     id="INP900",
@@ -234,7 +234,7 @@ def test_registry_validation_rejects_bad_definitions() -> None:
 
 
 def test_a_planning_bug_is_a_visible_step_not_a_traceback(monkeypatch: pytest.MonkeyPatch) -> None:
-    from exotls.rules import engine
+    from exotls.checks import engine
 
     def broken(server: Server, ctx: Context) -> list[object]:
         raise ValueError("bad table row")

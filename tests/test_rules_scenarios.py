@@ -19,9 +19,9 @@ from rules_builders import (
     schannel,
 )
 
+from exotls.checks import evaluate
 from exotls.model import RegistryChange, Report
 from exotls.releases.lookup import lookup
-from exotls.rules import evaluate
 
 SCHANNEL = r"HKLM\SYSTEM\CurrentControlSet\Control\SecurityProviders\SCHANNEL\Protocols"
 

@@ -14,8 +14,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from exotls.rules import protocol_state
-from exotls.rules.windows import WINDOWS_DEFAULTS
+from exotls.checks import protocol_state
+from exotls.checks.windows import WINDOWS_DEFAULTS
 
 RAW = (None, 0, 1, 0xFFFFFFFF)
 COMBOS = list(itertools.product(RAW, repeat=4))  # (server Enabled, server DbD, client Enabled, client DbD)

@@ -17,7 +17,7 @@ from types import ModuleType
 
 import pytest
 
-from exotls.read import Document, PSObject, RegKey, read
+from exotls.readers import Document, PSObject, RegKey, read
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "src" / "exotls" / "samples"

@@ -34,13 +34,13 @@ __all__ = [
 ]
 
 _LAZY = {
-    "analyze": "exotls.analyze",
-    "read": "exotls.read",
-    "Document": "exotls.read",
+    "analyze": "exotls.pipeline",
+    "read": "exotls.readers",
+    "Document": "exotls.readers",
     "lookup": "exotls.releases",
     "BuildInfo": "exotls.releases",
-    "rules": "exotls.rules",
-    "RuleMeta": "exotls.rules.meta",
+    "rules": "exotls.checks",
+    "RuleMeta": "exotls.checks.meta",
     "Report": "exotls.model",
     "Server": "exotls.model",
     "Finding": "exotls.model",
@@ -48,13 +48,13 @@ _LAZY = {
 }
 
 if TYPE_CHECKING:
-    from exotls.analyze import analyze
+    from exotls.checks import rules
+    from exotls.checks.meta import RuleMeta
     from exotls.errors import ExotlsError
     from exotls.model import Finding, Report, Server
-    from exotls.read import Document, read
+    from exotls.pipeline import analyze
+    from exotls.readers import Document, read
     from exotls.releases import BuildInfo, lookup
-    from exotls.rules import rules
-    from exotls.rules.meta import RuleMeta
 
 
 def __getattr__(name: str) -> Any:

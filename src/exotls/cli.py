@@ -165,8 +165,8 @@ def _exit_code(report: "Report", fail_on: FailOn, fail_on_unknown: bool, exit_ze
 
 
 def _render(report: "Report", fmt: ReportFormat, color: bool) -> str:
+    from exotls.checks import rules
     from exotls.report import render
-    from exotls.rules import rules
 
     return render(report, fmt.value, color=color, rules=rules())
 
@@ -220,7 +220,7 @@ def analyze(
     color: Annotated[Color, typer.Option("--color", envvar="EXOTLS_COLOR", help="auto, always or never (NO_COLOR wins).")] = Color.auto,
 ) -> None:
     """Analyze exports and report, per server and for the fleet, whether TLS 1.0/1.1 can be disabled."""
-    from exotls.analyze import analyze as run
+    from exotls.pipeline import analyze as run
 
     chosen = fmt or (ReportFormat.table if sys.stdout.isatty() or output is not None else ReportFormat.json)
     if output is not None and fmt is None:
@@ -241,6 +241,7 @@ def analyze(
         for entry in report.inputs:
             if entry.error:
                 _err(f"exotls: {entry.path}: {entry.error}")
+        _err(_summary_line(report))
         _fail("no usable input: none of the files could be read as an Exchange or TLS export")
     _write_output(_render(report, chosen, _use_color(color, sys.stdout) and output is None), output)
     if not quiet:
@@ -257,7 +258,7 @@ def _format_from_suffix(output: Path) -> ReportFormat:
 def _load_suppressions(path: Path | None) -> list[Any]:
     if path is None:
         return []
-    from exotls.rules import load_suppressions
+    from exotls.checks import load_suppressions
 
     return list(load_suppressions(path))
 
@@ -271,7 +272,7 @@ def demo(
     """Analyze the sample fleet that ships with exotls and show the report."""
     from importlib.resources import as_file, files
 
-    from exotls.analyze import analyze as run
+    from exotls.pipeline import analyze as run
 
     with as_file(files("exotls") / "samples") as folder:
         _err(f"exotls demo: analyzing the sample fleet in {folder}")
@@ -292,8 +293,8 @@ def read_command(
     fmt: Annotated[SimpleFormat, typer.Option("--format", "-f", help="table or json.")] = SimpleFormat.table,
 ) -> None:
     """Show what exotls sees in export files (format, encoding, objects)."""
-    from exotls.read import read
-    from exotls.read.jsonable import to_jsonable
+    from exotls.readers import read
+    from exotls.readers.jsonable import to_jsonable
 
     entries: list[dict[str, Any]] = []
     failed = False
@@ -308,7 +309,7 @@ def read_command(
         entries.append({
             "path": str(path), "format": doc.format, "encoding": doc.encoding, "newline": doc.newline,
             "warnings": doc.warnings, "change_script": doc.change_script, "stream_errors": doc.stream_errors,
-            "objects": [to_jsonable(o) for o in doc.objects],
+            "objects": to_jsonable(list(doc.objects)),  # one budget for the whole file: Refs can repeat objects
         })
     if fmt is SimpleFormat.json:
         _write_output(_json_dumps(entries, indent=2, ensure_ascii=False) + "\n", None)
@@ -397,7 +398,7 @@ def rules_command(
     fmt: Annotated[SimpleFormat, typer.Option("--format", "-f", help="table or json.")] = SimpleFormat.table,
 ) -> None:
     """List the rules, or explain one."""
-    from exotls.rules import get_rule, rules
+    from exotls.checks import get_rule, rules
 
     try:
         chosen = [get_rule(rule_id)] if rule_id else rules()

@@ -14,10 +14,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from exotls.analyze import extract_file
 from exotls.extract import merge
 from exotls.inputs import Candidate
-from exotls.read import PSObject, Version, read
+from exotls.pipeline import extract_file
+from exotls.readers import PSObject, Version, read
 
 Check = Callable[[dict[str, Any], Path], list[str]]
 _BYTES = re.compile(r"\(([\d,.\s]+) bytes\)")

@@ -15,14 +15,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 with atheris.instrument_imports(include=["exotls"]):
     import exotls.extract
-    import exotls.read
-    import exotls.read.clixml
-    import exotls.read.encoding
-    import exotls.read.formatlist
-    import exotls.read.jsonable
-    import exotls.read.jsonfile
-    import exotls.read.regfile
-    import exotls.read.sniff  # noqa: F401
+    import exotls.readers
+    import exotls.readers.clixml
+    import exotls.readers.encoding
+    import exotls.readers.formatlist
+    import exotls.readers.jsonable
+    import exotls.readers.jsonfile
+    import exotls.readers.regfile
+    import exotls.readers.sniff  # noqa: F401
 
 from targets import run_target
 

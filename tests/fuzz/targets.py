@@ -33,9 +33,9 @@ def _consume(objects: object) -> None:
 
 
 def _clixml(data: bytes) -> None:
-    from exotls.read.clixml import read_clixml
-    from exotls.read.encoding import decode
-    from exotls.read.jsonable import to_jsonable
+    from exotls.readers.clixml import read_clixml
+    from exotls.readers.encoding import decode
+    from exotls.readers.jsonable import to_jsonable
 
     doc = read_clixml(decode(data), "<fuzz>")
     # The `exotls read --format json` path: cycles and Ref lattices. A small repeat budget
@@ -45,7 +45,7 @@ def _clixml(data: bytes) -> None:
 
 def _clixml_stream(data: bytes) -> None:
     """The streaming reader works on a file, so write one (tmpfs when available)."""
-    from exotls.read import read
+    from exotls.readers import read
 
     folder = "/dev/shm" if os.path.isdir("/dev/shm") else None
     fd, name = tempfile.mkstemp(prefix="exotls-fuzz-", suffix=".xml", dir=folder)
@@ -58,22 +58,22 @@ def _clixml_stream(data: bytes) -> None:
 
 
 def _json(data: bytes) -> None:
-    from exotls.read.encoding import decode
-    from exotls.read.jsonfile import read_json
+    from exotls.readers.encoding import decode
+    from exotls.readers.jsonfile import read_json
 
     read_json(decode(data), "<fuzz>")
 
 
 def _reg(data: bytes) -> None:
-    from exotls.read.encoding import decode
-    from exotls.read.regfile import read_reg
+    from exotls.readers.encoding import decode
+    from exotls.readers.regfile import read_reg
 
     read_reg(decode(data), "<fuzz>")
 
 
 def _formatlist(data: bytes) -> None:
-    from exotls.read.encoding import decode
-    from exotls.read.formatlist import read_format_list
+    from exotls.readers.encoding import decode
+    from exotls.readers.formatlist import read_format_list
 
     read_format_list(decode(data), "<fuzz>")
 
@@ -81,7 +81,7 @@ def _formatlist(data: bytes) -> None:
 def _read_bytes(data: bytes) -> None:
     """The whole dispatcher, then the extract layer, as ``analyze`` does per file."""
     from exotls.extract import extract_document
-    from exotls.read import read_bytes
+    from exotls.readers import read_bytes
 
     doc = read_bytes(data, "<fuzz>")
     extract_document(doc, fallback_identity="EX01")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from exotls.read.values import PSObject, Version
+from exotls.readers.values import PSObject, Version
 
 __all__ = ["as_bool", "as_dword", "as_list", "as_text", "display"]
 

@@ -34,7 +34,7 @@ from exotls.extract.regsources import (
 )
 from exotls.extract.transport import is_transport_config, transport_observation
 from exotls.model import InputFile, Source
-from exotls.read.values import Document, PSObject
+from exotls.readers.values import Document, PSObject
 
 __all__ = ["extract_document"]
 

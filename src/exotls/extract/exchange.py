@@ -13,7 +13,7 @@ from exotls.errors import InvalidBuildError
 from exotls.extract.coerce import as_bool, as_text
 from exotls.extract.observations import ServerObs
 from exotls.model import Source
-from exotls.read.values import PSObject, Version
+from exotls.readers.values import PSObject, Version
 from exotls.releases import parse_build
 
 __all__ = ["admin_display_build", "exsetup_observation", "is_exchange_server", "is_exsetup", "is_server_version",

@@ -20,7 +20,7 @@ from exotls.extract.osinfo import HEALTHCHECKER_OS, os_family
 from exotls.extract.registry import RegistryObs
 from exotls.extract.regsources import is_healthchecker_tls, tls_settings_observation
 from exotls.model import Source
-from exotls.read.values import PSObject
+from exotls.readers.values import PSObject
 
 __all__ = ["healthchecker_observations", "is_healthchecker"]
 

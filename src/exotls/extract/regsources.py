@@ -15,7 +15,7 @@ from typing import Any
 
 from exotls.extract.coerce import as_dword, as_text
 from exotls.extract.registry import DOTNET_KEYS, PROTOCOLS_KEY, RegEntry, RegistryObs, canonical_key
-from exotls.read.values import PSObject, RegKey
+from exotls.readers.values import PSObject, RegKey
 
 __all__ = [
     "is_healthchecker_tls",

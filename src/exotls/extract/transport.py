@@ -12,7 +12,7 @@ from typing import Any
 from exotls.extract.coerce import as_bool, as_text
 from exotls.extract.observations import OrgObs
 from exotls.model import Source
-from exotls.read.values import PSObject
+from exotls.readers.values import PSObject
 
 __all__ = ["SETTINGS", "is_transport_config", "transport_observation"]
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Protocol
 
+from exotls.checks.meta import RuleMeta
 from exotls.errors import UsageError
 from exotls.model import Report
 from exotls.report.html import render_html
@@ -16,7 +17,6 @@ from exotls.report.jsonout import render_json
 from exotls.report.markdown import render_markdown
 from exotls.report.sarif import render_sarif
 from exotls.report.table import render_table
-from exotls.rules.meta import RuleMeta
 
 __all__ = ["FORMATS", "RENDERERS", "Renderer", "render"]
 
@@ -64,7 +64,7 @@ def _html(
 
 def _registered() -> list[RuleMeta]:
     """Every rule's metadata from the rules package (imported late: renderers do not need it)."""
-    from exotls.rules import rules
+    from exotls.checks import rules
 
     return rules()
 
@@ -90,7 +90,7 @@ def render(
     """``report`` in format ``fmt``; ``color`` and ``width`` matter only for ``table``.
 
     ``rules`` gives SARIF its rule descriptors and Markdown/HTML the rule titles; ``None``
-    means every registered rule (``exotls.rules.rules()``). A rule id with no metadata still
+    means every registered rule (``exotls.checks.rules()``). A rule id with no metadata still
     renders: SARIF then describes that rule from its findings.
     """
     renderer = RENDERERS.get(fmt)

@@ -11,9 +11,9 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
+from exotls.checks.meta import RuleMeta
+from exotls.checks.schannel import ProtocolState, protocol_state
 from exotls.model import Finding, InputFile, Organization, PlanStep, Report, Server, Severity, Verdict
-from exotls.rules.meta import RuleMeta
-from exotls.rules.schannel import ProtocolState, protocol_state
 
 __all__ = [
     "ACT_STATUSES",

@@ -15,9 +15,9 @@ import re
 from collections.abc import Mapping, Sequence
 from importlib import resources
 
+from exotls.checks.meta import RuleMeta
 from exotls.model import Finding, PlanStep, Report, Server, Severity
 from exotls.report import display
-from exotls.rules.meta import RuleMeta
 
 __all__ = ["SORT_KEYS", "render_html"]
 

@@ -2,11 +2,11 @@
 
 Field order is the model's (pydantic keeps declaration order), so no ``sort_keys``:
 the reader sees ``schema_version`` and ``tool`` first. No wall-clock time is added.
+pydantic writes the JSON itself: building the same text through ``json.dumps`` of a
+dict took several times longer and most of the memory on large fleets.
 """
 
 from __future__ import annotations
-
-import json
 
 from exotls.model import Report
 
@@ -15,4 +15,4 @@ __all__ = ["render_json"]
 
 def render_json(report: Report) -> str:
     """``report`` as indented UTF-8 JSON text with a trailing newline."""
-    return json.dumps(report.model_dump(mode="json"), indent=2, ensure_ascii=False) + "\n"
+    return report.model_dump_json(indent=2) + "\n"

@@ -9,9 +9,9 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 
+from exotls.checks.meta import RuleMeta
 from exotls.model import Finding, Report, Severity
 from exotls.report import display
-from exotls.rules.meta import RuleMeta
 
 __all__ = ["md_text", "render_markdown"]
 

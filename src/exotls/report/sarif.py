@@ -19,8 +19,8 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 from urllib.parse import quote
 
+from exotls.checks.meta import DOCS_BASE, RuleMeta
 from exotls.model import Finding, Report, Severity
-from exotls.rules.meta import DOCS_BASE, RuleMeta
 
 __all__ = [
     "LEVELS",

@@ -15,9 +15,9 @@ from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
+from exotls.checks.meta import RuleMeta
 from exotls.model import Finding, Report, Severity
 from exotls.report import display
-from exotls.rules.meta import RuleMeta
 
 __all__ = ["DEFAULT_WIDTH", "render_table"]
 

@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from exotls.errors import ReadError
-from exotls.read.encoding import decode
+from exotls.readers.encoding import decode
 from exotls.usage.accum import FileResult
 from exotls.usage.timeparse import parse_iso
 from exotls.usage.versions import normalize_version

@@ -14,7 +14,7 @@ import email.policy
 import email.utils
 import re
 
-from exotls.read.encoding import decode
+from exotls.readers.encoding import decode
 from exotls.usage.accum import FileResult, normalize_ip
 from exotls.usage.naming import normalize_server
 from exotls.usage.timeparse import as_utc

@@ -112,7 +112,7 @@ def _event_from_psobject(obj: Any) -> SchannelEvent | None:
 
 def read_events_clixml(path: str) -> Iterator[SchannelEvent | None]:
     """Yield Schannel events (None for every other object, so callers can count them)."""
-    from exotls.read import read
+    from exotls.readers import read
 
     document = read(path, stream=True)
     for obj in document.objects:

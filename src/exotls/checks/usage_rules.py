@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 
+from exotls.checks.base import Context, OrganizationRule, Outcome, ServerRule, define
+from exotls.checks.facts import legacy_retirement_sentence, smtp_auth_sentence
 from exotls.extract.identity import server_key
 from exotls.model import Organization, Server, Severity, Source
-from exotls.rules.base import Context, OrganizationRule, Outcome, ServerRule, define
-from exotls.rules.facts import legacy_retirement_sentence, smtp_auth_sentence
 from exotls.usage import UsageClient, legacy_smtp_auth_senders
 
 __all__ = ["RULES", "describe_client"]

@@ -34,9 +34,9 @@ import re
 from dataclasses import dataclass, field
 
 from exotls.errors import UnsupportedFormatError
-from exotls.read.encoding import Decoded, split_lines
-from exotls.read.sniff import is_prompt_line, is_warning_line, strip_ansi
-from exotls.read.values import Document, PSObject
+from exotls.readers.encoding import Decoded, split_lines
+from exotls.readers.sniff import is_prompt_line, is_warning_line, strip_ansi
+from exotls.readers.values import Document, PSObject
 
 __all__ = ["read_format_list", "split_fl_list"]
 

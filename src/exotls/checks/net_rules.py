@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from exotls.checks.base import Context, Outcome, ServerCheck, ServerRule, define, fact_sources
+from exotls.checks.paths import DOTNET_ARCHES, DOTNET_VALUES, HOW_TO_EXPORT, dotnet_key, reg_add
 from exotls.model import RegistryChange, Server, Severity
-from exotls.rules.base import Context, Outcome, ServerCheck, ServerRule, define, fact_sources
-from exotls.rules.paths import DOTNET_ARCHES, DOTNET_VALUES, HOW_TO_EXPORT, dotnet_key, reg_add
 
 __all__ = ["RULES"]
 

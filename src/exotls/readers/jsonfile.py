@@ -41,9 +41,9 @@ from json.scanner import make_scanner
 from typing import Any
 
 from exotls.errors import ReadError, UnsupportedFormatError
-from exotls.read.encoding import Decoded
-from exotls.read.sniff import is_prompt_line, is_warning_line, strip_ansi
-from exotls.read.values import Document, PSObject
+from exotls.readers.encoding import Decoded
+from exotls.readers.sniff import is_prompt_line, is_warning_line, strip_ansi
+from exotls.readers.values import Document, PSObject
 
 __all__ = ["RECOVERED_TYPE", "parse_date", "read_json", "recover_flattened"]
 

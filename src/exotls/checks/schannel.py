@@ -10,7 +10,7 @@ and ``DisabledByDefault`` as a boolean (any non-zero value is true) and derives:
 * precedence Misconfigured > Half Disabled > Disabled > Enabled.
 
 exotls keeps that state machine exactly; the one deliberate difference is where an absent
-``Enabled`` comes from: the Windows default of the server's OS (``exotls.rules.windows``)
+``Enabled`` comes from: the Windows default of the server's OS (``exotls.checks.windows``)
 rather than HealthChecker's fixed "TLS 1.0-1.2 on, TLS 1.3 off". With the OS unknown the two
 agree. An absent ``DisabledByDefault`` is read as HealthChecker reads it (false, and "absent"
 where its rules look at the raw value).
@@ -22,7 +22,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
-from exotls.rules.windows import default_for
+from exotls.checks.windows import default_for
 
 __all__ = ["HcState", "ProtocolState", "SideState", "protocol_state"]
 

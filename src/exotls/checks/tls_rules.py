@@ -1,21 +1,19 @@
 """TLS rules: the SCHANNEL protocol keys of each server, read as HealthChecker reads them.
 
-Every rule here works from ``protocol_state`` (``exotls.rules.schannel``, via
-``exotls.rules.tls_facts``) so the state names match what admins see in HealthChecker;
-absent values take the Windows default of the server's OS (``exotls.rules.windows``).
+Every rule here works from ``protocol_state`` (``exotls.checks.schannel``, via
+``exotls.checks.tls_facts``) so the state names match what admins see in HealthChecker;
+absent values take the Windows default of the server's OS (``exotls.checks.windows``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from exotls.model import RegistryAnomaly, Server, Severity
-from exotls.releases import load_capabilities
-from exotls.rules.base import Context, Outcome, ServerCheck, ServerRule, define, fact_sources
-from exotls.rules.build_rules import describe_build
-from exotls.rules.changes import DISABLE, ENABLE, commands, schannel_changes
-from exotls.rules.paths import HOW_TO_EXPORT, SIDES, schannel_key
-from exotls.rules.tls_facts import (
+from exotls.checks.base import Context, Outcome, ServerCheck, ServerRule, define, fact_sources
+from exotls.checks.build_rules import describe_build
+from exotls.checks.changes import DISABLE, ENABLE, commands, schannel_changes
+from exotls.checks.paths import HOW_TO_EXPORT, SIDES, schannel_key
+from exotls.checks.tls_facts import (
     LEGACY,
     SSL_VERSIONS,
     TLS_VERSIONS,
@@ -30,7 +28,9 @@ from exotls.rules.tls_facts import (
     tls13_support,
     values_text,
 )
-from exotls.rules.windows import known_family
+from exotls.checks.windows import known_family
+from exotls.model import RegistryAnomaly, Server, Severity
+from exotls.releases import load_capabilities
 
 __all__ = ["RULES"]
 

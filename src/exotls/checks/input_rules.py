@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 
+from exotls.checks.base import Context, OrganizationRule, Outcome, ServerRule, define
 from exotls.model import Conflict, Organization, Server, Severity
-from exotls.rules.base import Context, OrganizationRule, Outcome, ServerRule, define
 
 __all__ = ["RULES"]
 

@@ -31,9 +31,9 @@ from collections.abc import Callable
 from typing import Any
 
 from exotls.errors import ReadError
-from exotls.read._clixml_prims import BAD_VALUE, PRIMITIVES, WHAT, Converter, to_string
-from exotls.read.psescape import decode_ps
-from exotls.read.values import OpaqueData, PSObject
+from exotls.readers._clixml_prims import BAD_VALUE, PRIMITIVES, WHAT, Converter, to_string
+from exotls.readers.psescape import decode_ps
+from exotls.readers.values import OpaqueData, PSObject
 
 __all__ = ["MAX_DEPTH", "PS_NAMESPACE", "SKIP", "Context", "local_name", "make_walker"]
 

@@ -9,10 +9,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from functools import cache
 
+from exotls.checks import build_rules, fleet_rules, input_rules, net_rules, org_rules, tls_rules, usage_rules
+from exotls.checks.base import FleetRule, OrganizationRule, Rule, ServerRule
+from exotls.checks.meta import RuleMeta
 from exotls.errors import RuleDefinitionError, UsageError
-from exotls.rules import build_rules, fleet_rules, input_rules, net_rules, org_rules, tls_rules, usage_rules
-from exotls.rules.base import FleetRule, OrganizationRule, Rule, ServerRule
-from exotls.rules.meta import RuleMeta
 
 __all__ = ["all_rules", "blocker_ids", "get_rule", "rule_metas", "validate"]
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 from exotls.errors import ReadError, UnsupportedFormatError
-from exotls.read.values import Format
+from exotls.readers.values import Format
 
 __all__ = ["ANSI_CSI", "detect_format", "is_prompt_line", "is_warning_line", "skip_preamble", "strip_ansi"]
 

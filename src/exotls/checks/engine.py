@@ -13,17 +13,17 @@ from collections.abc import Callable, Iterable, Sequence
 from functools import partial
 from pathlib import Path
 
+from exotls.checks.base import Context, OrganizationRule, Outcome, Rule, ServerRule
+from exotls.checks.meta import RuleMeta
+from exotls.checks.org_rules import org_verdict
+from exotls.checks.plan import build_plan
+from exotls.checks.registry import all_rules
+from exotls.checks.suppress import Suppression, apply_suppressions
+from exotls.checks.suppress import load_suppressions as _load
+from exotls.checks.verdict import fleet_verdict, server_verdict
 from exotls.errors import UsageError
 from exotls.model import Finding, PlanStep, Report, Server
 from exotls.releases import ReleaseTable
-from exotls.rules.base import Context, OrganizationRule, Outcome, Rule, ServerRule
-from exotls.rules.meta import RuleMeta
-from exotls.rules.org_rules import org_verdict
-from exotls.rules.plan import build_plan
-from exotls.rules.registry import all_rules
-from exotls.rules.suppress import Suppression, apply_suppressions
-from exotls.rules.suppress import load_suppressions as _load
-from exotls.rules.verdict import fleet_verdict, server_verdict
 
 __all__ = ["evaluate", "load_suppressions", "select_rules"]
 

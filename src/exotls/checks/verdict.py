@@ -17,10 +17,10 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 
+from exotls.checks.paths import HOW_TO_EXPORT
+from exotls.checks.registry import blocker_ids
+from exotls.checks.tls_facts import LEGACY, state_of
 from exotls.model import Finding, Fleet, LegacyTls, Server, Verdict
-from exotls.rules.paths import HOW_TO_EXPORT
-from exotls.rules.registry import blocker_ids
-from exotls.rules.tls_facts import LEGACY, state_of
 
 __all__ = ["fleet_verdict", "server_verdict"]
 

@@ -5,15 +5,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Literal
 
-from exotls.model import Organization, OrgVerdict, Severity
-from exotls.rules.base import Context, OrganizationRule, Outcome, define, fact_sources
-from exotls.rules.facts import (
+from exotls.checks.base import Context, OrganizationRule, Outcome, define, fact_sources
+from exotls.checks.facts import (
     LEGACY_ENDPOINTS,
     LEGACY_ENDPOINTS_21VIANET,
     legacy_retirement_sentence,
     smtp_auth_sentence,
 )
-from exotls.rules.paths import HOW_TO_EXPORT
+from exotls.checks.paths import HOW_TO_EXPORT
+from exotls.model import Organization, OrgVerdict, Severity
 
 __all__ = ["RULES", "legacy_tls_state", "org_verdict"]
 

@@ -13,11 +13,11 @@ Rules are listed in ``docs/rules/index.md``; each has its page ``docs/rules/<ID>
 
 from __future__ import annotations
 
-from exotls.rules.engine import evaluate, load_suppressions
-from exotls.rules.meta import RuleMeta
-from exotls.rules.registry import get_rule, rule_metas
-from exotls.rules.schannel import ProtocolState, SideState, protocol_state
-from exotls.rules.suppress import Suppression
+from exotls.checks.engine import evaluate, load_suppressions
+from exotls.checks.meta import RuleMeta
+from exotls.checks.registry import get_rule, rule_metas
+from exotls.checks.schannel import ProtocolState, SideState, protocol_state
+from exotls.checks.suppress import Suppression
 
 __all__ = [
     "ProtocolState",

@@ -35,7 +35,7 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-from exotls.read.values import OpaqueData, PSObject, RegKey, RegValue, ScriptBlock, SecureString, Version
+from exotls.readers.values import OpaqueData, PSObject, RegKey, RegValue, ScriptBlock, SecureString, Version
 
 __all__ = ["MAX_NESTING", "REPEAT_LIMIT", "duration_text", "to_jsonable"]
 

@@ -30,11 +30,11 @@ from typing import Any, cast
 from lxml import etree
 
 from exotls.errors import ExotlsError, ReadError, UnsafeInputError
-from exotls.read._clixml_walk import SKIP, Context, local_name, make_walker
-from exotls.read.encoding import Decoded
-from exotls.read.jsonable import to_jsonable
-from exotls.read.sniff import is_warning_line, strip_ansi
-from exotls.read.values import Document, Format, PSObject
+from exotls.readers._clixml_walk import SKIP, Context, local_name, make_walker
+from exotls.readers.encoding import Decoded
+from exotls.readers.jsonable import to_jsonable
+from exotls.readers.sniff import is_warning_line, strip_ansi
+from exotls.readers.values import Document, Format, PSObject
 
 __all__ = ["hardened_parser", "read_clixml", "stream_clixml_file", "to_jsonable"]
 

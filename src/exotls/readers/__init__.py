@@ -12,7 +12,7 @@ import stat
 from pathlib import Path
 
 from exotls.errors import ExotlsError, ReadError
-from exotls.read.values import (
+from exotls.readers.values import (
     DEFAULT,
     Document,
     Format,
@@ -62,7 +62,7 @@ def read(path: str | Path, *, stream: bool = False) -> Document:
             what = "a folder" if stat.S_ISDIR(kind) else "a FIFO, socket or device"
             raise ReadError(f"not a regular file ({what}): not read", path=name)
         if stream:
-            from exotls.read.clixml import stream_clixml_file
+            from exotls.readers.clixml import stream_clixml_file
 
             streamed = stream_clixml_file(name)
             if streamed is not None:
@@ -88,25 +88,25 @@ def read(path: str | Path, *, stream: bool = False) -> Document:
 
 def read_bytes(data: bytes, path: str = "<bytes>") -> Document:
     """Read an export held in memory; ``path`` is only used to name the source."""
-    from exotls.read.encoding import decode
-    from exotls.read.sniff import detect_format
+    from exotls.readers.encoding import decode
+    from exotls.readers.sniff import detect_format
 
     try:
         decoded = decode(data)
         fmt = detect_format(decoded.text)
         if fmt in ("clixml", "clixml-stream"):
-            from exotls.read.clixml import read_clixml
+            from exotls.readers.clixml import read_clixml
 
             return read_clixml(decoded, path)
         if fmt == "json":
-            from exotls.read.jsonfile import read_json
+            from exotls.readers.jsonfile import read_json
 
             return read_json(decoded, path)
         if fmt == "reg":
-            from exotls.read.regfile import read_reg
+            from exotls.readers.regfile import read_reg
 
             return read_reg(decoded, path)
-        from exotls.read.formatlist import read_format_list
+        from exotls.readers.formatlist import read_format_list
 
         return read_format_list(decoded, path)
     except ExotlsError as err:

@@ -16,8 +16,8 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-from exotls.read.psescape import decode_ps
-from exotls.read.values import ScriptBlock, SecureString, Version
+from exotls.readers.psescape import decode_ps
+from exotls.readers.values import ScriptBlock, SecureString, Version
 
 __all__ = ["BAD_VALUE", "PRIMITIVES", "WHAT", "parse_duration", "to_string"]
 

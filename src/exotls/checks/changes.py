@@ -7,8 +7,8 @@ guidance and HealthChecker both want the values written explicitly.
 
 from __future__ import annotations
 
+from exotls.checks.paths import DOTNET_ARCHES, DOTNET_VALUES, SIDES, dotnet_key, reg_add, schannel_key
 from exotls.model import RegistryChange, Server
-from exotls.rules.paths import DOTNET_ARCHES, DOTNET_VALUES, SIDES, dotnet_key, reg_add, schannel_key
 
 __all__ = ["DISABLE", "ENABLE", "commands", "dotnet_changes", "schannel_changes"]
 

@@ -5,12 +5,12 @@ Shared by the TLS rules, the verdict and the plan so all three read the registry
 
 from __future__ import annotations
 
+from exotls.checks.base import Context, Outcome, fact_sources
+from exotls.checks.changes import DISABLE, ENABLE
+from exotls.checks.paths import HOW_TO_EXPORT, SIDES
+from exotls.checks.schannel import ProtocolState, SideState, protocol_state
+from exotls.checks.windows import WINDOWS_DEFAULTS, known_family
 from exotls.model import Server, Source
-from exotls.rules.base import Context, Outcome, fact_sources
-from exotls.rules.changes import DISABLE, ENABLE
-from exotls.rules.paths import HOW_TO_EXPORT, SIDES
-from exotls.rules.schannel import ProtocolState, SideState, protocol_state
-from exotls.rules.windows import WINDOWS_DEFAULTS, known_family
 
 __all__ = [
     "LEGACY",

@@ -12,15 +12,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from exotls.checks.base import Context
+from exotls.checks.build_rules import describe_build
+from exotls.checks.changes import DISABLE, ENABLE, dotnet_changes, schannel_changes
+from exotls.checks.paths import HOW_TO_EXPORT, reg_add
+from exotls.checks.tls_facts import LEGACY, SSL_VERSIONS, ssl_enabled, state_of, tls13_must_disable
 from exotls.errors import ExotlsError
 from exotls.model import PlanStep, RegistryChange, Server
 from exotls.releases import UNKNOWN_PRODUCT, BuildInfo, Release, load_table, lookup
 from exotls.releases.lifecycle import end_of_support_passed, latest_update
-from exotls.rules.base import Context
-from exotls.rules.build_rules import describe_build
-from exotls.rules.changes import DISABLE, ENABLE, dotnet_changes, schannel_changes
-from exotls.rules.paths import HOW_TO_EXPORT, reg_add
-from exotls.rules.tls_facts import LEGACY, SSL_VERSIONS, ssl_enabled, state_of, tls13_must_disable
 
 __all__ = ["build_plan", "newest_release"]
 

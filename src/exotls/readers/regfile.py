@@ -32,8 +32,8 @@ import re
 from collections.abc import Callable
 
 from exotls.errors import ReadError, UnsupportedFormatError
-from exotls.read.encoding import Decoded, split_lines
-from exotls.read.values import Document, RegKey, RegValue
+from exotls.readers.encoding import Decoded, split_lines
+from exotls.readers.values import Document, RegKey, RegValue
 
 __all__ = ["CHANGE_SCRIPT_WARNING", "ROOTS", "read_reg"]
 

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 
+from exotls.checks.base import Context, FleetRule, Outcome, define, fact_sources
+from exotls.checks.paths import DOTNET_ARCHES, DOTNET_VALUES, HOW_TO_EXPORT, SIDES
 from exotls.model import Server, Severity
-from exotls.rules.base import Context, FleetRule, Outcome, define, fact_sources
-from exotls.rules.paths import DOTNET_ARCHES, DOTNET_VALUES, HOW_TO_EXPORT, SIDES
 
 __all__ = ["COMPARED", "RULES"]
 

@@ -14,10 +14,10 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from exotls.checks.meta import RuleMeta
 from exotls.errors import InvalidBuildError, RuleDefinitionError
 from exotls.model import Organization, Report, Server, Source, Status
 from exotls.releases import BuildInfo, ReleaseTable, lookup
-from exotls.rules.meta import RuleMeta
 
 __all__ = [
     "BuildLookup",

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
+from exotls.checks.base import Context, Outcome, ServerCheck, ServerRule, define, fact_sources
+from exotls.checks.paths import HOW_TO_EXPORT
 from exotls.model import Server, Severity
 from exotls.releases import UNKNOWN_PRODUCT, BuildInfo, load_capabilities
 from exotls.releases.capabilities import Feature
-from exotls.rules.base import Context, Outcome, ServerCheck, ServerRule, define, fact_sources
-from exotls.rules.paths import HOW_TO_EXPORT
 
 __all__ = ["RULES", "describe_build", "first_build_with"]
 

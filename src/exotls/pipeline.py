@@ -10,12 +10,10 @@ from __future__ import annotations
 import datetime as dt
 import gc
 import os
-import sys
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from contextlib import contextmanager
 from pathlib import Path
-from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 from exotls.errors import ExotlsError, InvalidBuildError, UnsupportedFormatError
@@ -25,8 +23,8 @@ from exotls.inputs import Candidate, discover
 from exotls.model import InputFile, Organization, ReleaseRef, Report, Server, Summary, ToolInfo
 
 if TYPE_CHECKING:
+    from exotls.checks import Suppression
     from exotls.releases import ReleaseTable
-    from exotls.rules import Suppression
 
 __all__ = ["analyze", "extract_file", "gc_paused"]
 
@@ -43,7 +41,7 @@ _BATCHES_PER_WORKER = 8
 
 def extract_file(candidate: Candidate, server: str | None = None) -> FileFacts:
     """Read and extract one file; every failure becomes the file's error entry."""
-    from exotls.read import read
+    from exotls.readers import read
     from exotls.usage import detect_usage_file
 
     try:
@@ -55,7 +53,7 @@ def extract_file(candidate: Candidate, server: str | None = None) -> FileFacts:
     fallback = server or identity_from_path(candidate.display, candidate.root)
     try:
         if os.path.basename(candidate.path).casefold() == COLLECT_LOG_NAME:
-            from exotls.read.encoding import decode
+            from exotls.readers.encoding import decode
 
             with open(candidate.path, "rb") as handle:
                 return collect_log_facts(decode(handle.read()).text, candidate.display, fallback)
@@ -156,7 +154,7 @@ def _extract_all(
                 progress(index, total)
         return results
     # Import what workers run before they fork, so each does not import it again.
-    import exotls.read
+    import exotls.readers
     import exotls.usage  # noqa: F401
 
     slots: list[FileFacts | None] = [None] * total
@@ -167,14 +165,41 @@ def _extract_all(
             pool.submit(_extract_batch, [candidates[i] for i in batch], server): batch
             for batch in _tasks(sizes, workers)
         }
+        failed: list[int] = []
         for future in as_completed(futures):
             batch = futures[future]
-            for index, facts in zip(batch, future.result(), strict=True):
-                slots[index] = facts
+            try:
+                for index, facts in zip(batch, future.result(), strict=True):
+                    slots[index] = facts
+            except Exception:  # a worker died (out of memory, killed): find the file, keep the rest
+                failed.extend(batch)
+                continue
             done += len(batch)
             if progress:
                 progress(done, total)
+    for index, facts in _retry_alone(candidates, sorted(failed), server):
+        slots[index] = facts
     return [facts for facts in slots if facts is not None]
+
+
+def _retry_alone(
+    candidates: Sequence[Candidate], indexes: Sequence[int], server: str | None
+) -> Iterator[tuple[int, FileFacts]]:
+    """Files whose worker died, each read again in a worker of its own: one bad file loses only itself."""
+    pool: ProcessPoolExecutor | None = None
+    try:
+        for index in indexes:
+            pool = pool or ProcessPoolExecutor(max_workers=1, initializer=gc.enable)
+            try:
+                yield index, pool.submit(extract_file, candidates[index], server).result()
+            except Exception as err:
+                pool.shutdown(wait=False, cancel_futures=True)
+                pool = None
+                reason = f"reading this file stopped the worker process ({type(err).__name__}; out of memory?)"
+                yield index, FileFacts(input=InputFile(path=candidates[index].display, status="error", error=reason))
+    finally:
+        if pool is not None:
+            pool.shutdown()
 
 
 def _attach_releases(servers: list[Server], as_of: dt.date, table: ReleaseTable | None) -> None:
@@ -232,8 +257,8 @@ def analyze(
     that carry no identity. ``releases`` is a newer release table (path or loaded).
     """
     from exotls import __version__
+    from exotls.checks import evaluate
     from exotls.releases import ReleaseTable, load_table
-    from exotls.rules import evaluate
 
     when = as_of or dt.date.today()
     table = releases if isinstance(releases, ReleaseTable) else load_table(releases)
@@ -269,18 +294,3 @@ def analyze(
         )
         return evaluate(report, as_of=when, select=select, skip=skip, suppressions=suppressions, table=table)
 
-
-class _CallableModule(ModuleType):
-    """``exotls.analyze`` names both this module and its function.
-
-    ``exotls/__init__`` exports the function lazily (start-up speed), but once anything
-    imports this module, Python's import system sets the package attribute to the module,
-    and ``from exotls import analyze`` then yields the module. Calling the module calls the
-    function, so the public ``exotls.analyze(paths)`` works in every import order.
-    """
-
-    def __call__(self, *args: Any, **kwargs: Any) -> Report:
-        return analyze(*args, **kwargs)
-
-
-sys.modules[__name__].__class__ = _CallableModule
