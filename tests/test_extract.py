@@ -210,3 +210,24 @@ def test_collect_log_turns_a_missing_key_into_absent_values(tmp_path: Path) -> N
     log = next(i for i in inputs if i.path.endswith("collect-errors.txt"))
     assert log.status == "ok" and log.kinds == ["collect-log"]
     assert any("Access is denied" in w for w in log.warnings)
+
+
+def test_two_dumps_that_disagree_on_a_registry_value_leave_that_key_unknown(tmp_path: Path) -> None:
+    folder = tmp_path / "EX06"
+    folder.mkdir()
+    shutil.copy(FIXTURES / "fleet" / "EX01" / "SCHANNEL.reg", folder / "SCHANNEL.reg")
+    # A later Get-ItemProperty of TLS 1.2\Server (PowerShell 7 JSON) says Enabled=0; the export says 1.
+    (folder / "EX06_tls12.json").write_text(
+        '{\n  "Enabled": 0,\n  "DisabledByDefault": 0,\n'
+        '  "PSPath": "Microsoft.PowerShell.Core\\\\Registry::HKEY_LOCAL_MACHINE\\\\SYSTEM\\\\CurrentControlSet'
+        '\\\\Control\\\\SecurityProviders\\\\SCHANNEL\\\\Protocols\\\\TLS 1.2\\\\Server",\n'
+        '  "PSChildName": "Server"\n}\n',
+        encoding="utf-8",
+    )
+    _, servers, _ = extracted(tmp_path)
+    (ex06,) = servers
+    assert "Server" not in ex06.schannel["TLS 1.2"]  # unknown: neither dump is picked
+    assert ex06.schannel["TLS 1.2"]["Client"] == {"Enabled": 1, "DisabledByDefault": 0}
+    (conflict,) = ex06.conflicts
+    assert conflict.fact.endswith("\\Protocols\\TLS 1.2\\Server\\Enabled")
+    assert sorted(conflict.values) == ["0", "1"] and len(conflict.sources) == 2

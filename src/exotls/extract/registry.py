@@ -138,6 +138,7 @@ class _Index:
         self._values: dict[tuple[str, str], tuple[str | None, Any, RegistryObs, int | None]] = {}
         self._sources: dict[tuple[str, str], Source] = {}
         self.conflicts: dict[tuple[str, str], list[tuple[str, Source]]] = {}
+        self.conflict_names: dict[tuple[str, str], str] = {}  # as the dump spells the key and value
         for obs in observations:
             self.covered.extend(_fold(c) + "\\" for c in obs.covered)
             for entry in obs.entries:
@@ -151,7 +152,9 @@ class _Index:
                     elif seen[1] != data or (seen[0] != rtype and None not in (seen[0], rtype)):
                         group = self.conflicts.setdefault(slot, [(repr(seen[1]), self._source(slot))])
                         group.append((repr(data), _source(obs, line)))
+                        self.conflict_names.setdefault(slot, f"{entry.path}\\{name}")
         self._sorted_keys = sorted(self.keys)
+        self.conflicting_keys = {path for path, _ in self.conflicts}
 
     def _source(self, slot: tuple[str, str]) -> Source:
         source = self._sources.get(slot)
@@ -203,6 +206,27 @@ def _dword(
     return data
 
 
+def _key_values(
+    index: _Index,
+    key: str,
+    fact: str,
+    names: Sequence[str],
+    anomalies: list[RegistryAnomaly],
+    sources: dict[str, Source],
+) -> dict[str, int | None] | None:
+    """The DWORDs of one key; None when no dump covered it, or two dumps disagree on it.
+
+    A value two dumps disagree on is not a fact: the key is left out (unknown) rather than
+    one dump picked; the conflict itself is reported.
+    """
+    if not index.is_covered(key) or _fold(key) in index.conflicting_keys:
+        return None
+    found = index.entry(key)
+    if found is not None:
+        sources[fact] = _source(found[1], found[0].line)
+    return {name: _dword(index, key, name, f"{fact}/{name}", anomalies, sources) for name in names}
+
+
 def _schannel(index: _Index, anomalies: list[RegistryAnomaly], sources: dict[str, Source]) -> Protocols:
     protocols: Protocols = {}
     present = {
@@ -214,15 +238,9 @@ def _schannel(index: _Index, anomalies: list[RegistryAnomaly], sources: dict[str
     for protocol in sorted(set(STANDARD_PROTOCOLS) | present, key=_protocol_order):
         for side in ("Server", "Client"):
             key = f"{PROTOCOLS_KEY}\\{protocol}\\{side}"
-            if not index.is_covered(key):
-                continue
-            found = index.entry(key)
-            if found is not None:
-                sources[f"schannel/{protocol}/{side}"] = Source(path=found[1].file, line=found[0].line, kind=found[1].kind)
-            protocols.setdefault(protocol, {})[side] = {
-                name: _dword(index, key, name, f"schannel/{protocol}/{side}/{name}", anomalies, sources)
-                for name in SCHANNEL_VALUES
-            }
+            values = _key_values(index, key, f"schannel/{protocol}/{side}", SCHANNEL_VALUES, anomalies, sources)
+            if values is not None:
+                protocols.setdefault(protocol, {})[side] = values
     return protocols
 
 
@@ -297,15 +315,9 @@ def _dotnet(index: _Index, anomalies: list[RegistryAnomaly], sources: dict[str, 
     for version in DOTNET_VERSIONS:
         for arch, base in DOTNET_KEYS.items():
             key = f"{base}\\{version}"
-            if not index.is_covered(key):
-                continue
-            found = index.entry(key)
-            if found is not None:
-                sources[f"dotnet/{version}/{arch}"] = Source(path=found[1].file, line=found[0].line, kind=found[1].kind)
-            dotnet.setdefault(version, {})[arch] = {
-                name: _dword(index, key, name, f"dotnet/{version}/{arch}/{name}", anomalies, sources)
-                for name in DOTNET_VALUES
-            }
+            values = _key_values(index, key, f"dotnet/{version}/{arch}", DOTNET_VALUES, anomalies, sources)
+            if values is not None:
+                dotnet.setdefault(version, {})[arch] = values
     return dotnet
 
 
@@ -340,29 +352,7 @@ def interpret(observations: Sequence[RegistryObs]) -> RegistryFacts:
     schannel = _schannel(index, anomalies, sources)
     dotnet = _dotnet(index, anomalies, sources)
     anomalies.extend(_schannel_anomalies(index, observations))
-    conflicts = [
-        (f"registry {path}\\{name}", group) for (path, name), group in sorted(index.conflicts.items())
-    ]
-    # A value two dumps disagree on is not a fact: leave its side out (unknown) rather than pick one.
-    for (path, name), _group in index.conflicts.items():
-        for protocols, prefix in ((schannel, _fold(PROTOCOLS_KEY) + "\\"),):
-            if path.startswith(prefix):
-                rest = path[len(prefix) :].split("\\")
-                if len(rest) == 2:
-                    proto = _KNOWN_PROTOCOLS.get(rest[0])
-                    side = _SIDES.get(rest[1])
-                    if proto and side and proto in protocols:
-                        protocols[proto].pop(side, None)
-        for arch, base in DOTNET_KEYS.items():
-            base_fold = _fold(base) + "\\"
-            if path.startswith(base_fold):
-                version = path[len(base_fold) :]
-                for known in DOTNET_VERSIONS:
-                    if version == known.casefold() and known in dotnet:
-                        dotnet[known].pop(arch, None)
-        _ = name
-    schannel = {p: sides for p, sides in schannel.items() if sides}
-    dotnet = {v: archs for v, archs in dotnet.items() if archs}
+    conflicts = [(f"registry {index.conflict_names[slot]}", group) for slot, group in sorted(index.conflicts.items())]
     return RegistryFacts(
         schannel=schannel,
         dotnet=dotnet,
