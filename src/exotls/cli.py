@@ -22,6 +22,7 @@ from exotls.errors import ExotlsError
 
 if TYPE_CHECKING:
     from exotls.model import Report
+    from exotls.releases import ReleaseTable
 
 __all__ = ["app", "main"]
 
@@ -249,6 +250,16 @@ def analyze(
     raise typer.Exit(_exit_code(report, fail_on, fail_on_unknown, exit_zero))
 
 
+def _release_table(path: Path | None) -> ReleaseTable:
+    """The embedded table, or the user's newer one; a bad file is a usage error (exit 2)."""
+    from exotls.releases import load_table
+
+    try:
+        return load_table(path)
+    except ExotlsError as err:
+        _fail(str(err))
+
+
 def _format_from_suffix(output: Path) -> ReportFormat:
     by_suffix = {".json": ReportFormat.json, ".sarif": ReportFormat.sarif, ".md": ReportFormat.markdown,
                  ".html": ReportFormat.html, ".htm": ReportFormat.html}
@@ -332,13 +343,10 @@ def build(
     releases: Annotated[Path | None, typer.Option("--releases", envvar="EXOTLS_RELEASES", help="A newer release table JSON.")] = None,
 ) -> None:
     """Map Exchange builds to their release, support status and TLS abilities."""
-    from exotls.releases import load_table, lookup
+    from exotls.releases import lookup
 
     when = _parse_date(as_of) or dt.date.today()
-    try:
-        table = load_table(releases)
-    except ExotlsError as err:
-        _fail(str(err))
+    table = _release_table(releases)
     answers: list[dict[str, Any]] = []
     failed = False
     for text in versions:
@@ -371,12 +379,7 @@ def releases_command(
     releases: Annotated[Path | None, typer.Option("--releases", envvar="EXOTLS_RELEASES", help="A newer release table JSON.")] = None,
 ) -> None:
     """List the embedded Exchange release table."""
-    from exotls.releases import load_table
-
-    try:
-        table = load_table(releases)
-    except ExotlsError as err:
-        _fail(str(err))
+    table = _release_table(releases)
     rows = list(table.rows)
     if product:
         wanted = product.strip().casefold().removeprefix("exchange").strip()
