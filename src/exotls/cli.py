@@ -250,7 +250,7 @@ def analyze(
     raise typer.Exit(_exit_code(report, fail_on, fail_on_unknown, exit_zero))
 
 
-def _release_table(path: Path | None) -> ReleaseTable:
+def _release_table(path: Path | None) -> "ReleaseTable":
     """The embedded table, or the user's newer one; a bad file is a usage error (exit 2)."""
     from exotls.releases import load_table
 
