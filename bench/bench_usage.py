@@ -235,7 +235,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size-mb", type=int, default=1024)
     parser.add_argument("--rounds", type=int, default=3, help="interleaved grep/analysis rounds (medians are reported)")
-    parser.add_argument("--keep", action="store_true", help="keep the generated data (bench/.data/usage/)")
+    parser.add_argument("--keep", action="store_true", help="keep the generated data (under bench/.data/usage/)")
     args = parser.parse_args()
     small_mb = max(args.size_mb // 8, 8)
     jobs = os.cpu_count() or 1
@@ -278,7 +278,11 @@ def main() -> int:
     _line("usage.rss_growth_mb", f"{growth:.0f}", f"<={MEMORY_GROWTH_MB:.0f}", growth <= MEMORY_GROWTH_MB)
     _note(f"load average {os.getloadavg()[0]:.2f} at end")
     if not args.keep:
-        shutil.rmtree(DATA, ignore_errors=True)  # this benchmark's own folder only
+        # Only the data sets this run used: a concurrent run at another size keeps its own.
+        for folder in (root, small):
+            shutil.rmtree(folder, ignore_errors=True)
+        if DATA.is_dir() and not any(DATA.iterdir()):
+            DATA.rmdir()
     return 0
 
 

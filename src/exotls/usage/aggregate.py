@@ -10,7 +10,9 @@ from collections import Counter, defaultdict
 from datetime import datetime, timedelta
 from typing import cast
 
-from exotls.usage.accum import LIST_CAP, Acc, FileResult, Key, RawAcc
+from pydantic import TypeAdapter
+
+from exotls.usage.accum import LIST_CAP, Acc, FileResult, Key, RawAcc, client_of
 from exotls.usage.model import (
     LEGACY_VERSIONS,
     SOURCES,
@@ -18,12 +20,11 @@ from exotls.usage.model import (
     Skipped,
     Source,
     SourceWindow,
-    TlsVersion,
     UsageClient,
     UsageReport,
 )
 from exotls.usage.schannel_events import ALERTS
-from exotls.usage.smtp import Session, client_of, fold_sessions, merge_sessions
+from exotls.usage.smtp import Session, fold_sessions, merge_sessions
 from exotls.usage.timeparse import parse_iso_bytes
 from exotls.usage.versions import version_rank
 
@@ -97,6 +98,7 @@ class Collector:
         if result.error is not None:
             self.skip(result.path, result.error)
             return
+        result.settle()
         self.sources |= result.kinds or {result.kind}
         self.merge_entries(result.entries)
         for source, (first, last) in result.windows.items():
@@ -131,14 +133,16 @@ class Collector:
 
     def report(self) -> UsageReport:
         self._join_fragments()
-        clients = [_client(key, acc) for key, acc in self.entries.items()]
-        clients.sort(key=_order)
+        # Sorted before the models are built, and validated in one call: one row per client
+        # can mean tens of thousands of rows.
+        rows = sorted(self.entries.items(), key=_order)
+        clients = _CLIENTS.validate_python([_client(key, acc) for key, acc in rows])
+        per_source: dict[str, Counter[str]] = defaultdict(Counter)
+        for (source, _, _, version), acc in rows:
+            per_source[source][version] += acc.count
         totals: dict[str, dict[str, int]] = {}
         for source in SOURCES:
-            counts: Counter[str] = Counter()
-            for client in clients:
-                if client.source == source:
-                    counts[client.tls_version] += client.count
+            counts = per_source.get(source)
             if counts:
                 totals[source] = {version: counts[version] for version in sorted(counts, key=version_rank)}
         windows: dict[str, SourceWindow] = {}
@@ -245,37 +249,40 @@ def _capped(values: set[str]) -> list[str]:
     return sorted(values)[:LIST_CAP]
 
 
-def _client(key: Key, acc: Acc) -> UsageClient:
+def _client(key: Key, acc: Acc) -> dict[str, object]:
     source, server, client, version = key
-    typed_source = cast(Source, source)
-    typed_version = cast(TlsVersion, version)
-    return UsageClient(
-        source=typed_source,
-        server=server,
-        client=client,
-        tls_version=typed_version,
-        count=acc.count,
-        unit=UNITS[typed_source],
-        users=_capped(acc.users),
-        user_agents=_capped(acc.user_agents),
-        ehlo=_capped(acc.ehlo),
-        mail_from=_capped(acc.mail_from),
-        connectors=_capped(acc.connectors),
-        vdirs=_capped(acc.vdirs),
-        first_seen=acc.first,
-        last_seen=acc.last,
-        sources=_capped(acc.sources),
-    )
+    return {
+        "source": source,
+        "server": server,
+        "client": client,
+        "tls_version": version,
+        "count": acc.count,
+        "unit": UNITS[cast(Source, source)],
+        "users": _capped(acc.users),
+        "user_agents": _capped(acc.user_agents),
+        "ehlo": _capped(acc.ehlo),
+        "mail_from": _capped(acc.mail_from),
+        "connectors": _capped(acc.connectors),
+        "vdirs": _capped(acc.vdirs),
+        "first_seen": acc.first,
+        "last_seen": acc.last,
+        "sources": _capped(acc.sources),
+    }
 
 
-def _order(client: UsageClient) -> tuple[int, int, int, str, str, int]:
+_CLIENTS = TypeAdapter(list[UsageClient])
+
+
+def _order(row: tuple[Key, Acc]) -> tuple[int, int, int, str, str, int]:
+    """Legacy first, then by count; the rest makes the order total (no two rows share a key)."""
+    (source, server, client, version), acc = row
     return (
-        0 if client.tls_version in LEGACY_VERSIONS else 1,
-        -client.count,
-        SOURCES.index(client.source),
-        client.server or "\uffff",
-        client.client or "",
-        version_rank(client.tls_version),
+        0 if version in LEGACY_VERSIONS else 1,
+        -acc.count,
+        SOURCES.index(cast(Source, source)),
+        server or "\uffff",
+        client or "",
+        version_rank(version),
     )
 
 

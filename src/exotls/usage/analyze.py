@@ -1,24 +1,27 @@
 """``analyze_usage``: find the files, read each one (in a process pool when it pays), fold.
 
-Each file is read by exactly one process, streaming, and hands back a small
-``FileResult``; the parent folds results as they arrive. Folding is order-independent,
-so the pool's output is identical to a serial run.
+Each file is read by exactly one process, streaming. With a pool, every worker takes the
+next file from a shared queue (largest first) and folds what it reads; the parent merges
+one result per worker. Folding is order-independent, so the pool's output is identical to
+a serial run, however the files were shared out.
 """
 
 from __future__ import annotations
 
 import csv
 import gc
+import multiprocessing
 import os
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from multiprocessing.queues import Queue
 from pathlib import Path
 
 from lxml import etree
 
 from exotls.errors import ExotlsError, UsageError
 from exotls.usage.accum import FileResult, Key, RawAcc, normalize_ip
-from exotls.usage.aggregate import Collector, smtp_entries
+from exotls.usage.aggregate import Collector
 from exotls.usage.detect import detect_usage_file
 from exotls.usage.exo_reports import read_exo_report
 from exotls.usage.headers import read_headers
@@ -27,15 +30,13 @@ from exotls.usage.model import UsageReport
 from exotls.usage.naming import normalize_server, server_from_path
 from exotls.usage.schannel_events import read_events_clixml, read_events_xml, tally
 from exotls.usage.smtp import read_smtp, server_of
-from exotls.usage.timeparse import parse_w3c_bytes
+from exotls.usage.timeparse import parse_iso_bytes, parse_w3c_bytes
 from exotls.usage.versions import parse_iis_protocol
 
-__all__ = ["BATCH_BYTES", "POOL_MIN_BYTES", "analyze_usage", "process_batch", "process_file"]
+__all__ = ["POOL_MIN_BYTES", "analyze_usage", "process_batch", "process_file"]
 
 # Below this much input, starting worker processes costs more than it saves.
 POOL_MIN_BYTES = 32 << 20
-# Hourly SMTP files are <= 10 MB each; grouping them keeps both workers busy with few results.
-BATCH_BYTES = 64 << 20
 
 Task = tuple[str, str | None, str]
 
@@ -88,7 +89,7 @@ def _read(path: str, root: str | None, kind: str) -> FileResult:
         if result.error is not None:
             return result
         server = path_server or server_of(content)
-        result.entries = smtp_entries(done, kind, server, {path})
+        result.add_rows(done, kind, server, parse_iso_bytes)
         result.fragments = [((server, *key[1:]), session) for key, session in result.fragments]
         return result
     if kind == "iis":
@@ -158,46 +159,70 @@ def _why_not(path: str) -> str:
     return "not a TLS usage source (SMTP protocol log, IIS W3C log, Schannel events, EXO report CSV or message headers)"
 
 
-def process_batch(tasks: list[Task]) -> list[FileResult]:
-    """Read several files in one worker and fold them there: the parent then merges one
-    result per batch instead of one per hourly file (each repeats the same clients)."""
-    results = [process_file(task) for task in tasks]
-    good = [result for result in results if result.error is None]
-    folded: list[FileResult] = []
-    if good:
-        merged = FileResult(path=good[0].path, kind=good[0].kind)
-        for result in good:
+def process_batch(tasks: Iterable[Task]) -> list[FileResult]:
+    """Read several files in one process and fold them there: the parent then merges one
+    result per worker instead of one per hourly file (each repeats the same clients).
+    Failed files come back on their own, so each is listed in ``skipped``."""
+    merged: FileResult | None = None
+    failed: list[FileResult] = []
+    for task in tasks:
+        result = process_file(task)
+        if result.error is not None:
+            failed.append(result)
+            continue
+        if merged is None:
+            merged = FileResult(path=result.path, kind=result.kind)
+        collecting = gc.isenabled()
+        gc.disable()  # folding builds sets and no cycles, as reading does
+        try:
             merged.absorb(result)
-        folded.append(merged)
-    return folded + [result for result in results if result.error is not None]
+        finally:
+            if collecting:
+                gc.enable()
+    if merged is not None:
+        merged.settle()  # decode here, in parallel, not in the parent
+    return ([merged] if merged is not None else []) + failed
 
 
-def _batches(tasks: list[Task], sizes: dict[str, int]) -> list[list[Task]]:
-    """Big files alone, small ones grouped up to BATCH_BYTES; largest batches first for an even finish."""
-    batches: list[list[Task]] = []
-    current: list[Task] = []
-    total = 0
-    for task in sorted(tasks, key=lambda item: (-sizes[item[0]], item[0])):
-        if current and total + sizes[task[0]] > BATCH_BYTES:
-            batches.append(current)
-            current, total = [], 0
-        current.append(task)
-        total += sizes[task[0]]
-    if current:
-        batches.append(current)
-    return batches
+# The queue of tasks a pool worker drains; set in each worker by ``_start_worker``.
+_QUEUE: list[Queue[Task | None]] = []
+
+
+def _start_worker(tasks: Queue[Task | None]) -> None:
+    _QUEUE[:] = [tasks]
+
+
+def _queued() -> Iterator[Task]:
+    tasks = _QUEUE[0]
+    while (task := tasks.get()) is not None:
+        yield task
+
+
+def _drain() -> list[FileResult]:
+    """One worker's share: files from the shared queue until an end marker, folded here."""
+    return process_batch(_queued())
 
 
 def _run(tasks: list[Task], jobs: int | None) -> Iterator[FileResult]:
+    """Serially, or with one worker per core, each taking the next file from a shared queue
+    (largest first, so they finish together) and folding what it read; one result each."""
     sizes = {task[0]: _size(task[0]) for task in tasks}
     workers = min(jobs or os.cpu_count() or 1, len(tasks))
     if workers <= 1 or sum(sizes.values()) < POOL_MIN_BYTES:
-        for task in tasks:
-            yield process_file(task)
+        yield from process_batch(tasks)
         return
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        for results in pool.map(process_batch, _batches(tasks, sizes), chunksize=1):
-            yield from results
+    queue: Queue[Task | None] = multiprocessing.get_context().Queue()
+    for task in sorted(tasks, key=lambda item: (-sizes[item[0]], item[0])):
+        queue.put(task)
+    for _ in range(workers):
+        queue.put(None)
+    try:
+        with ProcessPoolExecutor(max_workers=workers, initializer=_start_worker, initargs=(queue,)) as pool:
+            for future in [pool.submit(_drain) for _ in range(workers)]:
+                yield from future.result()
+    finally:
+        queue.close()
+        queue.cancel_join_thread()
 
 
 def _size(path: str) -> int:
