@@ -231,3 +231,38 @@ def test_two_dumps_that_disagree_on_a_registry_value_leave_that_key_unknown(tmp_
     (conflict,) = ex06.conflicts
     assert conflict.fact.endswith("\\Protocols\\TLS 1.2\\Server\\Enabled")
     assert sorted(conflict.values) == ["0", "1"] and len(conflict.sources) == 2
+
+
+def test_select_object_with_a_calculated_admin_display_version(tmp_path: Path) -> None:
+    # Get-ExchangeServer | Select-Object Name, @{n='AdminDisplayVersion';e={$_.AdminDisplayVersion.ToString()}}
+    # | Export-Clixml, Windows PowerShell 5.1 (UTF-16LE with BOM, CRLF, no trailing newline).
+    text = (
+        '<Objs Version="1.1.0.1" xmlns="http://schemas.microsoft.com/powershell/2004/04">\n'
+        '  <Obj RefId="0">\n'
+        '    <TN RefId="0">\n'
+        "      <T>Selected.Microsoft.Exchange.Data.Directory.Management.ExchangeServer</T>\n"
+        "      <T>System.Management.Automation.PSCustomObject</T>\n"
+        "      <T>System.Object</T>\n"
+        "    </TN>\n"
+        "    <MS>\n"
+        '      <S N="Name">EX07</S>\n'
+        '      <S N="AdminDisplayVersion">Version 15.2 (Build 1748.10)</S>\n'
+        "    </MS>\n"
+        "  </Obj>\n"
+        "</Objs>"
+    )
+    (tmp_path / "servers.xml").write_bytes(b"\xff\xfe" + text.replace("\n", "\r\n").encode("utf-16-le"))
+    _, servers, inputs = extracted(tmp_path)
+    assert inputs[0].kinds == ["get-exchangeserver"]
+    (ex07,) = servers
+    assert (ex07.name, ex07.build, ex07.build_source) == ("EX07", "15.2.1748.10", "admin-display-version")
+
+
+def test_a_mailbox_database_with_admin_display_version_is_not_a_server(tmp_path: Path) -> None:
+    # Get-MailboxDatabase | Select-Object Name, Server, AdminDisplayVersion | ConvertTo-Json (PowerShell 7)
+    (tmp_path / "EX08_dbs.json").write_text(
+        '{\n  "Name": "DB01",\n  "Server": "EX08",\n  "AdminDisplayVersion": "Version 15.2 (Build 1748.10)"\n}\n',
+        encoding="utf-8",
+    )
+    _, servers, inputs = extracted(tmp_path)
+    assert servers == [] and inputs[0].status == "ignored"

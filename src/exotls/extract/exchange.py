@@ -23,6 +23,7 @@ __all__ = ["admin_display_build", "exsetup_observation", "is_exchange_server", "
 _EDITIONS = {0: "Unknown", 1: "Standard", 2: "StandardEvaluation", 3: "Enterprise", 4: "EnterpriseEvaluation"}
 _SERVER_TYPES = ("Microsoft.Exchange.Data.Directory.Management.ExchangeServer",)
 _SERVER_VERSION = "Microsoft.Exchange.Data.ServerVersion"
+_DATABASE_ONLY = ("EdbFilePath", "MasterServerOrAvailabilityGroup", "Server")
 _FILE_VERSION_INFO = "System.Diagnostics.FileVersionInfo"
 
 
@@ -60,9 +61,21 @@ def admin_display_build(value: Any) -> tuple[str | None, str | None]:
 
 
 def is_exchange_server(obj: Any) -> bool:
+    """Get-ExchangeServer output in any shape, ``Select-Object Name, AdminDisplayVersion`` included.
+
+    A ``Select-Object`` copy has the type ``Selected.<original>`` or (as JSON) none, and may
+    hold only the two properties; an AdminDisplayVersion that reads as a build is then enough.
+    """
     if not isinstance(obj, PSObject) or not obj.has("AdminDisplayVersion") or not obj.has("Name"):
         return False
-    return obj.is_type(*_SERVER_TYPES) or any(obj.has(n) for n in ("Fqdn", "ServerRole", "IsEdgeServer", "Edition"))
+    # Mailbox databases carry AdminDisplayVersion too, but their Name is the database's.
+    if any("Database" in t for t in obj.type_names) or any(obj.has(n) for n in _DATABASE_ONLY):
+        return False
+    if obj.is_type(*_SERVER_TYPES) or obj.is_type(*(f"Selected.{t}" for t in _SERVER_TYPES)):
+        return True
+    if any(obj.has(n) for n in ("Fqdn", "ServerRole", "IsEdgeServer", "Edition")):
+        return True
+    return admin_display_build(obj.get("AdminDisplayVersion"))[1] is not None
 
 
 def server_observation(obj: PSObject, path: str) -> ServerObs:
