@@ -270,3 +270,22 @@ def test_non_utf8_file_is_a_release_data_error(tmp_path: Path) -> None:
     target.write_bytes(b'{"as_of": "\xff"}')
     with pytest.raises(ReleaseDataError, match="not UTF-8"):
         load_table(target)
+
+
+def test_embedded_table_passes_every_cross_row_check() -> None:
+    """load_table() skips the cross-row checks for the shipped table at run time; they run here."""
+    from exotls.releases.table import _embedded_bytes, parse_table
+
+    checked = parse_table(_embedded_bytes(), origin="embedded", cross_checks=True)
+    assert checked.rows == load_table().rows and checked.as_of == load_table().as_of
+
+
+def test_cross_checks_are_what_catch_a_duplicate_build(tmp_path: Path) -> None:
+    from exotls.releases.table import _embedded_bytes, parse_table
+
+    document = json.loads(_embedded_bytes().decode("utf-8-sig"))
+    document["releases"].append(dict(document["releases"][-1]))
+    data = json.dumps(document).encode("utf-8")
+    parse_table(data, origin="copy", cross_checks=False)  # shape alone is fine
+    with pytest.raises(ReleaseDataError, match="releases"):
+        parse_table(data, origin="copy")
