@@ -19,7 +19,7 @@ import pytest
 
 from exotls._stamp import as_of_from_head
 from exotls.inputs import discover
-from exotls.pipeline import _default_workers, _extract_all, _size, _tasks, _usable_cpus, analyze, gc_paused
+from exotls.pipeline import _default_workers, _extract_all, _tasks, _usable_cpus, analyze, gc_paused
 from exotls.releases import load_table
 
 SAMPLES = Path(str(files("exotls") / "samples"))
@@ -67,7 +67,9 @@ def test_tasks_cover_every_file_once_and_start_with_the_biggest() -> None:
 
 
 def test_a_file_that_cannot_be_stat_ed_still_gets_a_task(tmp_path: Path) -> None:
-    sizes = [_size(str(tmp_path / "gone.xml")), 300, 200]
+    (tmp_path / "gone.xml").symlink_to(tmp_path / "nowhere.xml")  # listed, but stat fails
+    (candidate,), _ = discover([tmp_path / "gone.xml"])
+    sizes = [candidate.size, 300, 200]
     assert sizes[0] == 0
     assert sorted(i for task in _tasks(sizes, workers=2) for i in task) == [0, 1, 2]
 

@@ -28,11 +28,15 @@ _GLOB_CHARS = frozenset("*?[")
 
 @dataclass(frozen=True, slots=True)
 class Candidate:
-    """A file to read: its real path, its printable name, and the folder the user named (if any)."""
+    """A file to read: its real path, its printable name, the folder the user named (if any),
+    its size when discovered (0 when it could not be stat'ed) and what makes it the same
+    file as another path (device and inode, else the resolved path)."""
 
     path: str
     display: str
     root: str | None
+    size: int = 0
+    identity: tuple[int, int] | str = ""
 
 
 _SPECIAL = "not a regular file (a FIFO, socket or device): not read, because reading it could block or never end"
@@ -43,37 +47,43 @@ def display_path(path: str) -> str:
     return os.fsencode(path).replace(b"\\", b"/").decode("utf-8", errors="backslashreplace")
 
 
-def _special(path: str) -> bool:
-    """True for a FIFO, socket or device; a path that cannot be stat'ed is left to the reader to report."""
+def _resolved(path: str) -> str:
     try:
-        mode = os.stat(path).st_mode
+        return os.path.realpath(path)
     except (OSError, ValueError):
-        return False
-    return not stat.S_ISREG(mode) and not stat.S_ISDIR(mode)
+        return path
 
 
-def _identity(path: str) -> tuple[int, int] | str:
-    """What makes two paths the same file: device and inode, else the resolved path."""
+def _candidate(path: str, root: str | None) -> Candidate | None:
+    """One ``stat`` per file: None for a FIFO, socket or device (never opened).
+
+    A path that cannot be stat'ed stays a candidate: the reader reports why it cannot be read.
+    """
     try:
         info = os.stat(path)
     except (OSError, ValueError):
-        try:
-            return os.path.realpath(path)
-        except (OSError, ValueError):
-            return path
-    if not info.st_ino:  # some file systems (FAT on Windows) report no inode: fall back to the path
-        return os.path.realpath(path)
-    return (info.st_dev, info.st_ino)
+        return Candidate(path, display_path(path), root, 0, _resolved(path))
+    if not stat.S_ISREG(info.st_mode):
+        return None
+    # Some file systems (FAT on Windows) report no inode: fall back to the resolved path.
+    identity = (info.st_dev, info.st_ino) if info.st_ino else _resolved(path)
+    return Candidate(path, display_path(path), root, info.st_size, identity)
 
 
-def _walk(folder: str) -> tuple[list[str], list[InputFile]]:
-    files: list[str] = []
-    notes: list[InputFile] = []
+def _add_file(path: str, root: str | None, found: list[Candidate], notes: list[InputFile]) -> None:
+    candidate = _candidate(path, root)
+    if candidate is None:
+        notes.append(InputFile(path=display_path(path), status="ignored", error=_SPECIAL))
+    else:
+        found.append(candidate)
 
+
+def _walk(folder: str, found: list[Candidate], notes: list[InputFile]) -> None:
     def failed(err: OSError) -> None:
         notes.append(InputFile(path=display_path(str(err.filename or folder)), status="error",
                                error=f"cannot list folder: {err.strerror or err}"))
 
+    before = len(found) + len(notes)
     for current, dirs, names in os.walk(folder, onerror=failed, followlinks=False):
         dirs.sort()
         for name in list(dirs):
@@ -82,12 +92,17 @@ def _walk(folder: str) -> tuple[list[str], list[InputFile]]:
                 notes.append(InputFile(path=display_path(full), status="ignored",
                                        error="symbolic link to a folder: not followed (avoids loops)"))
         for name in sorted(names):
-            full = os.path.join(current, name)
-            if _special(full):
-                notes.append(InputFile(path=display_path(full), status="ignored", error=_SPECIAL))
-            else:
-                files.append(full)
-    return files, notes
+            _add_file(os.path.join(current, name), folder, found, notes)
+    if len(found) + len(notes) == before:
+        notes.append(InputFile(path=display_path(folder), status="ignored", error="folder holds no files"))
+
+
+def _add(path: str, found: list[Candidate], notes: list[InputFile]) -> None:
+    """A folder is walked (its files keep it as their root); anything else is one file."""
+    if os.path.isdir(path):
+        _walk(path, found, notes)
+    else:
+        _add_file(path, None, found, notes)
 
 
 def discover(paths: Sequence[str | Path]) -> tuple[list[Candidate], list[InputFile]]:
@@ -96,41 +111,24 @@ def discover(paths: Sequence[str | Path]) -> tuple[list[Candidate], list[InputFi
     notes: list[InputFile] = []
     for given in paths:
         text = os.fspath(given)
-        if not os.path.lexists(text) and _GLOB_CHARS & set(text):
+        if os.path.lexists(text):
+            _add(text, found, notes)
+        elif _GLOB_CHARS & set(text):
             matches = sorted(glob.glob(text, recursive=True))
             if not matches:
                 notes.append(InputFile(path=display_path(text), status="error", error="no file matches this pattern"))
             for match in matches:
-                if os.path.isdir(match):
-                    files, extra = _walk(match)
-                    found.extend(Candidate(f, display_path(f), match) for f in files)
-                    notes.extend(extra)
-                elif _special(match):
-                    notes.append(InputFile(path=display_path(match), status="ignored", error=_SPECIAL))
-                else:
-                    found.append(Candidate(match, display_path(match), None))
-            continue
-        if os.path.isdir(text):
-            files, extra = _walk(text)
-            if not files and not extra:
-                notes.append(InputFile(path=display_path(text), status="ignored", error="folder holds no files"))
-            found.extend(Candidate(f, display_path(f), text) for f in files)
-            notes.extend(extra)
-        elif _special(text):
-            notes.append(InputFile(path=display_path(text), status="ignored", error=_SPECIAL))
-        elif os.path.lexists(text):
-            found.append(Candidate(text, display_path(text), None))
+                _add(match, found, notes)
         else:
             notes.append(InputFile(path=display_path(text), status="error", error="no such file or folder"))
     found.sort(key=lambda c: (c.display, c.path))
     unique: list[Candidate] = []
     seen: dict[tuple[int, int] | str, str] = {}
     for candidate in found:
-        real = _identity(candidate.path)
-        if real in seen:
+        if candidate.identity in seen:
             notes.append(InputFile(path=candidate.display, status="ignored",
-                                   error=f"same file as {seen[real]}: read once"))
+                                   error=f"same file as {seen[candidate.identity]}: read once"))
             continue
-        seen[real] = candidate.display
+        seen[candidate.identity] = candidate.display
         unique.append(candidate)
     return unique, notes

@@ -96,13 +96,6 @@ def gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _size(path: str) -> int:
-    try:
-        return os.stat(path).st_size
-    except OSError:
-        return 0  # extract_file reports why it cannot be read
-
-
 def _usable_cpus() -> int:
     try:
         return len(os.sched_getaffinity(0))  # what this process may use (containers, taskset)
@@ -143,7 +136,7 @@ def _extract_all(
     candidates: Sequence[Candidate], server: str | None, jobs: int | None, progress: Callable[[int, int], None] | None
 ) -> list[FileFacts]:
     """Every file's facts, in ``candidates`` order whatever the pool's completion order."""
-    sizes = [_size(c.path) for c in candidates] if jobs != 1 else []
+    sizes = [c.size for c in candidates] if jobs != 1 else []
     workers = jobs if jobs is not None else _default_workers(sizes)
     total = len(candidates)
     if workers <= 1:
