@@ -406,3 +406,53 @@ def test_package_lookup_stays_the_function_after_the_submodule_loads() -> None:
     importlib.import_module("exotls.releases.lookup")
     assert callable(package.lookup)
     assert package.lookup.__module__ == "exotls.releases.lookup"
+
+
+# -- built without validation, equal to what validation gives ---------------------------------
+# lookup() builds BuildInfo with model_construct and to_cli_dict() skips pydantic's serializer
+# (start-up time); these hold both to what the validating, serializing path gives.
+
+EVERY_KIND_OF_ANSWER = [
+    "15.1.2507.44",  # exact, SU
+    "15.2.1748.999",  # newer than the table on a known line
+    "15.1.2400.1",  # between CUs
+    "15.20.8000.1",  # not an Exchange Server build
+    "14.3.513.0",  # Exchange 2010 rollup line
+    "15.2.2562.17",  # SE
+]
+
+
+@pytest.mark.parametrize("build", EVERY_KIND_OF_ANSWER)
+def test_build_info_survives_validation_unchanged(fresh: dt.date, build: str) -> None:
+    from exotls.releases import BuildInfo
+
+    info = lookup(build, as_of=fresh)
+    assert BuildInfo.model_validate(info.model_dump(), strict=True) == info
+
+
+@pytest.mark.parametrize("build", EVERY_KIND_OF_ANSWER)
+def test_cli_dict_is_pydantics_json_dump(fresh: dt.date, build: str) -> None:
+    info = lookup(build, as_of=fresh)
+    dumped = info.model_dump(mode="json")
+    assert info.to_cli_dict() == {key: dumped[key] for key in CLI_KEYS}
+
+
+def test_embedded_capabilities_validate() -> None:
+    """load_capabilities() skips validation at run time; the shipped file is validated here."""
+    from exotls.releases.capabilities import (
+        embedded_capabilities_bytes,
+        load_capabilities,
+        validate_capabilities,
+    )
+
+    assert validate_capabilities(embedded_capabilities_bytes()) == load_capabilities()
+
+
+def test_invalid_capability_data_is_a_release_data_error() -> None:
+    from exotls.errors import ReleaseDataError
+    from exotls.releases.capabilities import embedded_capabilities_bytes, validate_capabilities
+
+    document = json.loads(embedded_capabilities_bytes())
+    document["features"]["tls12"][0]["from_build"] = "15.1"
+    with pytest.raises(ReleaseDataError, match="capability data is invalid"):
+        validate_capabilities(json.dumps(document).encode())

@@ -9,8 +9,9 @@ bytes hold it; ``None`` means they did not, and the caller loads the table inste
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
+
+from exotls._package_data import read_package_data
 
 __all__ = ["DATA_FILE", "as_of_from_head"]
 
@@ -19,24 +20,9 @@ _AS_OF = re.compile(rb'"as_of"\s*:\s*"([0-9]{4}-[0-9]{2}-[0-9]{2})"')
 _HEAD_BYTES = 512
 
 
-def _head() -> bytes:
-    # A plain file beside this module in every ordinary install: open it directly, which
-    # costs nothing to import; importlib.resources (zipfile and friends) only when it is not.
-    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "releases", "data", DATA_FILE)
-    try:
-        with open(path, "rb") as handle:
-            return handle.read(_HEAD_BYTES)
-    except OSError:
-        from importlib import resources
-
-        # files("exotls") rather than files("exotls.releases"): the latter imports the package.
-        with resources.files("exotls").joinpath("releases", "data", DATA_FILE).open("rb") as handle:
-            return handle.read(_HEAD_BYTES)
-
-
 def as_of_from_head() -> dt.date | None:
     """The table's date read from the head of its data file, or ``None`` if it is not there."""
-    match = _AS_OF.search(_head())
+    match = _AS_OF.search(read_package_data("releases", "data", DATA_FILE, limit=_HEAD_BYTES))
     if match is None:
         return None
     try:

@@ -6,14 +6,13 @@ at or above the threshold of its product has the capability; thresholds compare 
 integers, so builds missing from the release table still get a correct answer.
 """
 
-from __future__ import annotations
-
+import json
 from functools import cache
-from importlib import resources
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict
 
+from exotls._package_data import read_package_data
 from exotls.errors import InvalidBuildError, ReleaseDataError
 from exotls.releases.version import Build, parse_build
 
@@ -24,7 +23,8 @@ _DATA_FILE = "capabilities.json"
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    # defer_build: the shipped data is built without validation (_trusted), see load_capabilities.
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
 
 def _check_build(value: str) -> str:
@@ -106,9 +106,33 @@ class Capabilities(_Model):
 
 @cache
 def load_capabilities() -> Capabilities:
-    """The embedded capability data, validated once."""
-    raw = resources.files("exotls.releases").joinpath("data", _DATA_FILE).read_bytes()
+    """The embedded capability data.
+
+    It is built without validation: test_embedded_capabilities_validate holds the shipped file
+    to the models and to equality with this build, and start-up does not pay for schemas.
+    """
+    document = json.loads(embedded_capabilities_bytes())
+    return Capabilities.model_construct(
+        description=document["description"],
+        features={
+            feature: tuple(Threshold.model_construct(**row) for row in rows)
+            for feature, rows in document["features"].items()
+        },
+        tls13_requires=document["tls13_requires"],
+        dotnet=_DotNet.model_construct(
+            source=document["dotnet"]["source"],
+            steps=tuple(DotNetStep.model_construct(**step) for step in document["dotnet"]["steps"]),
+        ),
+    )
+
+
+def validate_capabilities(data: bytes) -> Capabilities:
+    """Capability data held to the models: what the tests run on the shipped file."""
     try:
-        return Capabilities.model_validate_json(raw)
+        return Capabilities.model_validate_json(data)
     except ValueError as err:
         raise ReleaseDataError(f"capability data is invalid: {err}", path=_DATA_FILE) from err
+
+
+def embedded_capabilities_bytes() -> bytes:
+    return read_package_data("releases", "data", _DATA_FILE)

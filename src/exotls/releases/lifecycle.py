@@ -4,8 +4,6 @@ Every function takes the evaluation date as an argument; nothing here reads the 
 report about last year's dump gives last year's answer and tests are reproducible.
 """
 
-from __future__ import annotations
-
 import datetime as dt
 from collections.abc import Sequence
 

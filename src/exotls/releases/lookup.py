@@ -6,8 +6,6 @@ between releases, between CUs or below the first known build. Capabilities come 
 thresholds, so they stay right even for builds the table has never seen.
 """
 
-from __future__ import annotations
-
 import datetime as dt
 from typing import Any
 
@@ -49,7 +47,9 @@ class BuildInfo(BaseModel):
     when no release of that line lies below it.
     """
 
-    model_config = ConfigDict(frozen=True)
+    # defer_build + model_construct in lookup(): exotls builds every BuildInfo from typed
+    # values, so `exotls build` never pays for a pydantic schema; users may still validate one.
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     input: str
     build: str
@@ -84,8 +84,16 @@ class BuildInfo(BaseModel):
 
     def to_cli_dict(self) -> dict[str, Any]:
         """The JSON object `exotls build` prints for this input: fixed keys, ISO dates."""
-        data = self.model_dump(mode="json", include=set(_CLI_KEYS))
-        return {key: data[key] for key in _CLI_KEYS}
+        return {key: _json_value(getattr(self, key)) for key in _CLI_KEYS}
+
+
+def _json_value(value: Any) -> Any:
+    """What ``model_dump(mode="json")`` gives for BuildInfo's value types, without a serializer."""
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, list):
+        return list(value)
+    return value
 
 
 def product_of(build: Build, *, table: ReleaseTable | None = None) -> str:
@@ -161,7 +169,7 @@ class _Answer:
         stale = staleness_warning(self.table.as_of, self.as_of, self.table.origin)
         if stale:
             self.warnings.append(stale)
-        return BuildInfo(**self.fields, warnings=self.warnings)
+        return BuildInfo.model_construct(**self.fields, warnings=self.warnings)
 
     # -- where the build sits in the table --------------------------------------------------
 

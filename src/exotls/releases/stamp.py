@@ -11,9 +11,7 @@ import datetime as dt
 
 from exotls._stamp import DATA_FILE, as_of_from_head
 
-__all__ = ["DATA_FILE", "DATA_PACKAGE", "releases_as_of"]
-
-DATA_PACKAGE = "exotls.releases"
+__all__ = ["DATA_FILE", "releases_as_of"]
 
 
 def releases_as_of() -> dt.date:
