@@ -83,7 +83,7 @@ def line(name: str, value: str, target: str, ok: bool) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--runs", type=int, default=15, help="runs of each command (medians are reported)")
+    parser.add_argument("--runs", type=int, default=25, help="runs of each command (medians are reported)")
     args = parser.parse_args(argv)
     todo = commands()
     compile_exotls()
