@@ -78,7 +78,7 @@ def test_exchange_server_rich(name: str) -> None:
     assert [version.get(k) for k in ("Major", "Minor", "Build", "Revision")] == [15, 2, 1544, 4]
     assert version.has("FilePatchLevelDescription") and version.get("FilePatchLevelDescription") is None
     assert isinstance(version.get("SerializationData"), OpaqueData)
-    assert version.get("SerializationData").base64.startswith("I3NpZy")  # "#sig#", never decoded
+    assert version.get("SerializationData") == OpaqueData("SerializationData")  # never read
 
     edition = ex01.get("Edition")
     assert edition.is_type("System.Enum") and edition.payload == 3 and edition.to_string == "Enterprise"
@@ -119,6 +119,10 @@ def test_lines_point_at_the_object_and_each_property() -> None:
     for server in (ex01, ex02):
         for name in ("Fqdn", "Edition", "AdminDisplayVersion", "PSComputerName"):
             assert f'N="{name}"' in lines[server.line_of(name) - 1]
+        # Every property, whatever its kind (S, B, I32, Obj, Ref, Nil, LST, ...), has its own line.
+        assert len(server.properties) > 20
+        for name in server.properties:
+            assert f'N="{name}"' in lines[server.line_of(name) - 1], name
     assert (
         lines[ex01.get("AdminDisplayVersion").line_of("Build") - 1] == '          <I32 N="Build">1544</I32>'
     )
@@ -475,12 +479,26 @@ def test_to_jsonable_keeps_secrets_out() -> None:
     assert "canary" not in json.dumps(to_jsonable(read_bytes(data).objects))
 
 
-def test_to_jsonable_opaque_data_is_its_base64() -> None:
+def test_to_jsonable_opaque_data_is_a_marker() -> None:
     (server, _) = read(fixture("ps7_exchangeserver_rich.xml")).objects
     rendered = to_jsonable(server)
-    assert rendered["properties"]["AdminDisplayVersion"]["properties"]["SerializationData"].startswith(
-        "I3NpZy"
+    assert rendered["properties"]["AdminDisplayVersion"]["properties"]["SerializationData"] == {
+        "opaque": "SerializationData"
+    }
+
+
+def test_serialization_data_is_never_read_other_byte_arrays_are() -> None:
+    """Its text is not taken out of the parser, so even a blob that is not base64 reads;
+    any other <BA> is still decoded and still checked."""
+    body = (
+        '<Obj RefId="0"><MS><BA N="SerializationData">not base64 at all!</BA>'
+        '<BA N="Thumbprint">AQID</BA></MS></Obj>'
     )
+    (obj,) = read_bytes(objs(body)).objects
+    assert obj.get("SerializationData") == OpaqueData("SerializationData")
+    assert obj.get("Thumbprint") == b"\x01\x02\x03"
+    with pytest.raises(ReadError, match="not a valid"):
+        read_bytes(objs('<Obj RefId="0"><MS><BA N="Thumbprint">not base64!</BA></MS></Obj>'))
 
 
 @pytest.mark.parametrize(

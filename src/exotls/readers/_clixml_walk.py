@@ -19,10 +19,11 @@ Choices worth knowing (formats.md a.3, a.4, a.6):
   such a key is turned into a tuple (of items, or of ``(key, value)`` pairs).
 * Unknown elements are skipped when the document's minor version is above 1 (as
   PowerShell does) and are a ``ReadError`` otherwise.
-* ``<BA N="SerializationData">`` (Exchange's BinaryFormatter blob) becomes
-  ``OpaqueData`` holding the base64 text: formats.md a.6 says never to decode it, and
-  decoding it was a quarter of the read time of a rich Exchange export. Every other
-  ``<BA>`` becomes ``bytes``.
+* ``<BA N="SerializationData">`` (Exchange's BinaryFormatter blob) becomes an
+  ``OpaqueData`` marker and its text is never taken out of lxml: formats.md a.6 says
+  never to decode it, and merely copying it out was 13% of the walk over a real export
+  (base64-decoding it had been a quarter of the read time). Every other ``<BA>``
+  becomes ``bytes``.
 """
 
 from __future__ import annotations
@@ -87,6 +88,9 @@ _PROGRESS_FIELDS: dict[str, tuple[str, Converter]] = {
 _PROGRESS_TYPE = ("System.Management.Automation.ProgressRecord", "System.Object")
 
 _NAME_CACHE_LIMIT = 100_000
+_SERIALIZATION_DATA = OpaqueData("SerializationData")
+# <B> as PowerShell writes it, read without a call; other forms go through PRIMITIVES["B"].
+_FLAGS = {"true": True, "false": False}
 
 
 def local_name(tag: object) -> str:
@@ -224,15 +228,21 @@ def make_walker(ctx: Context) -> Callable[[Any, int], Any]:
                     props[name] = decode_ps(text)
                 else:
                     props[name] = text
+            elif tag == "B" and len(p) == 0 and (flag := _FLAGS.get(p.text)) is not None:
+                props[name] = flag
             elif tag == "Obj":
-                props[name] = obj(p, depth + 1)
+                # The object's own line is this property's line: no second sourceline call.
+                child = obj(p, depth + 1)
+                props[name] = child
+                lines[name] = child.line  # type: ignore[assignment]  # lxml lines are ints
+                continue
             else:
                 conv = prim.get(tag)
                 if conv is not None:
                     if len(p):
                         raise _not_text(p)
                     if conv is base64 and name == "SerializationData":
-                        props[name] = OpaqueData(p.text or "")
+                        props[name] = _SERIALIZATION_DATA
                     else:
                         try:
                             props[name] = conv(p.text)

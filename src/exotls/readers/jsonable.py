@@ -7,8 +7,9 @@ Shapes:
   ``{"key", "value"}`` because keys can be any value), or ``"value"`` (any other payload).
 * ``None``, ``bool``, ``int``, ``str`` as they are; a non-finite float as the string
   ``"NaN"``, ``"Infinity"`` or ``"-Infinity"`` (JSON has no such numbers).
-* ``bytes`` -> base64, and ``OpaqueData`` -> its base64 text as written; ``datetime`` -> ISO 8601; ``timedelta`` -> an ISO 8601 duration
-  in the form CLIXML uses (``-P1DT2H3M4.5S``: days, hours, minutes, seconds only);
+* ``bytes`` -> base64; ``OpaqueData`` (Exchange's ``SerializationData``, never read) ->
+  ``{"opaque": "SerializationData"}``; ``datetime`` -> ISO 8601; ``timedelta`` -> an ISO 8601
+  duration in the form CLIXML uses (``-P1DT2H3M4.5S``: days, hours, minutes, seconds only);
   ``Decimal``, ``UUID`` and ``Version`` -> strings.
 * ``SecureString`` -> ``{"secure_string": true}`` (never its content);
   ``ScriptBlock`` -> ``{"script_block": {"length": N}}``: script text is never shown, only its size.
@@ -119,7 +120,7 @@ class _Renderer:
         if isinstance(value, bytes):
             return base64.b64encode(value).decode("ascii")
         if isinstance(value, OpaqueData):
-            return value.base64
+            return {"opaque": value.name}
         if isinstance(value, datetime):
             return value.isoformat()
         if isinstance(value, timedelta):
