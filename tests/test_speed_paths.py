@@ -12,6 +12,7 @@ import gc
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from importlib.resources import files
 from pathlib import Path
 
@@ -143,3 +144,64 @@ def test_a_worker_that_dies_loses_only_its_own_file(tmp_path: Path, monkeypatch:
     assert len(status) == 21
     assert status["EX99_schannel.reg"][0] == "error" and "worker process" in status["EX99_schannel.reg"][1]
     assert all(s == ("ok", "") for name, s in status.items() if name != "EX99_schannel.reg")
+
+
+def test_retrying_alone_reads_each_file_in_a_worker_that_survives_the_bad_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The retry path itself: a file before and after the one that kills its worker are read."""
+    import os
+
+    from exotls import pipeline
+
+    for name in ("EX00_schannel.reg", "EX50_schannel.reg", "EX99_schannel.reg"):
+        shutil.copy(SAMPLES / "EX19-READY" / "SCHANNEL.reg", tmp_path / name)
+    real = pipeline.extract_file
+
+    def dies_on_ex50(candidate, server=None):  # type: ignore[no-untyped-def]
+        if "EX50" in candidate.path:
+            os._exit(3)
+        return real(candidate, server)
+
+    monkeypatch.setattr(pipeline, "extract_file", dies_on_ex50)
+    candidates, _ = discover([tmp_path])
+    retried = dict(pipeline._retry_alone(candidates, [0, 1, 2], None))
+    assert [retried[i].input.status for i in (0, 1, 2)] == ["ok", "error", "ok"]
+    assert "worker process" in (retried[1].input.error or "")
+    assert retried[2].input.kinds == retried[0].input.kinds != []
+
+
+def _opens_during(monkeypatch: pytest.MonkeyPatch, action: Callable[[], object]) -> tuple[object, list[str]]:
+    import builtins
+
+    opened: list[str] = []
+    real_open = builtins.open
+
+    def counting_open(file, *args, **kwargs):  # type: ignore[no-untyped-def]
+        opened.append(str(file))
+        return real_open(file, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "open", counting_open)
+    try:
+        result = action()
+    finally:
+        monkeypatch.setattr(builtins, "open", real_open)
+    return result, opened
+
+
+@pytest.mark.parametrize("name", ["organization/Get-ExchangeServer.xml", "EX19-READY/SCHANNEL.reg", "EX19-READY/ExSetup.xml"])
+def test_a_small_file_is_opened_once_and_reads_as_the_streamed_path_does(
+    monkeypatch: pytest.MonkeyPatch, name: str
+) -> None:
+    """One open serves usage sniffing and the reader; the streaming path gives the same facts."""
+    from exotls import pipeline
+
+    (candidate,), _ = discover([SAMPLES / name])
+    small, opened = _opens_during(monkeypatch, lambda: pipeline.extract_file(candidate))
+    assert opened == [candidate.path]
+    monkeypatch.setattr(pipeline, "_SMALL_FILE", 0)  # every file now takes the big-file path
+    streamed, opened_big = _opens_during(monkeypatch, lambda: pipeline.extract_file(candidate))
+    assert len(opened_big) > 1
+    assert isinstance(small, pipeline.FileFacts) and isinstance(streamed, pipeline.FileFacts)
+    assert small.input.status == "ok"
+    assert repr(small) == repr(streamed)

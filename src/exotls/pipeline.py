@@ -37,27 +37,34 @@ _SECONDS_PER_BYTE = 1 / 25e6
 _MAX_WORKERS = 8  # beyond this the serial merge, rules and rendering dominate anyway
 # Tasks per worker: enough to even out the load, few enough that round trips stay cheap.
 _BATCHES_PER_WORKER = 8
+# Files up to this size are read in one go and parsed in memory (see _small_file); larger
+# CLIXML files are streamed, so memory stays flat however big an export is.
+_SMALL_FILE = 4 * 1024 * 1024
 
 
 def extract_file(candidate: Candidate, server: str | None = None) -> FileFacts:
     """Read and extract one file; every failure becomes the file's error entry."""
-    from exotls.readers import read
-    from exotls.usage import detect_usage_file
+    from exotls.readers import read, read_bytes
+    from exotls.usage import detect_usage_file, detect_usage_head
 
+    data = _small_file(candidate)
+    name = os.path.basename(candidate.path)
     try:
-        usage_kind = detect_usage_file(candidate.path)
+        usage_kind = detect_usage_file(candidate.path) if data is None else detect_usage_head(data, name)
     except Exception:  # a sniffing bug must not lose the file: read it as an export instead
         usage_kind = None
     if usage_kind is not None:
         return FileFacts(input=InputFile(path=candidate.display, kinds=[usage_kind]), usage=True)
     fallback = server or identity_from_path(candidate.display, candidate.root)
     try:
-        if os.path.basename(candidate.path).casefold() == COLLECT_LOG_NAME:
+        if name.casefold() == COLLECT_LOG_NAME:
             from exotls.readers.encoding import decode
 
-            with open(candidate.path, "rb") as handle:
-                return collect_log_facts(decode(handle.read()).text, candidate.display, fallback)
-        doc = read(candidate.path, stream=True)
+            if data is None:
+                with open(candidate.path, "rb") as handle:
+                    data = handle.read()
+            return collect_log_facts(decode(data).text, candidate.display, fallback)
+        doc = read(candidate.path, stream=True) if data is None else read_bytes(data, candidate.path)
         doc.path = candidate.display
         return extract_document(doc, fallback_identity=fallback)
     except UnsupportedFormatError as err:
@@ -76,6 +83,24 @@ def extract_file(candidate: Candidate, server: str | None = None) -> FileFacts:
                 path=candidate.display, status="error", error=f"internal error while reading: {type(err).__name__}: {err}"
             )
         )
+
+
+def _small_file(candidate: Candidate) -> bytes | None:
+    """The whole file in one read when discovery found it small, else None.
+
+    Most dumps are a few KB: one open and one read serve both the usage sniffing and the
+    reader (which otherwise opened a CLIXML file four times: sniff, head, RefId scan,
+    parse). None (a big file, or one that changed or failed to open since discovery)
+    takes the path that streams and reports errors.
+    """
+    if not 0 < candidate.size <= _SMALL_FILE:
+        return None
+    try:
+        with open(candidate.path, "rb") as handle:
+            data = handle.read(_SMALL_FILE + 1)
+    except OSError:
+        return None
+    return data if 0 < len(data) <= _SMALL_FILE else None
 
 
 @contextmanager
@@ -184,7 +209,10 @@ def _retry_alone(
         for index in indexes:
             pool = pool or ProcessPoolExecutor(max_workers=1, initializer=gc.enable)
             try:
-                yield index, pool.submit(extract_file, candidates[index], server).result()
+                # Through _extract_batch, like the first attempt: the task pickles as a module
+                # function and the worker looks extract_file up where it runs.
+                (facts,) = pool.submit(_extract_batch, [candidates[index]], server).result()
+                yield index, facts
             except Exception as err:
                 pool.shutdown(wait=False, cancel_futures=True)
                 pool = None

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from exotls.usage.exo_reports import classify_header
 
-__all__ = ["HEAD_SIZE", "KINDS", "detect_usage_file", "sniff_text"]
+__all__ = ["HEAD_SIZE", "KINDS", "detect_usage_file", "detect_usage_head", "sniff_text"]
 
 HEAD_SIZE = 64 * 1024
 KINDS = (
@@ -89,7 +89,16 @@ def detect_usage_file(path: str | Path) -> str | None:
     try:
         with open(path, "rb") as handle:
             head = handle.read(HEAD_SIZE)
-        text = _text(head)
-        return None if text is None else sniff_text(text, Path(path).name)
+    except Exception:
+        return None
+    return detect_usage_head(head, Path(path).name)
+
+
+def detect_usage_head(head: bytes, name: str = "") -> str | None:
+    """``detect_usage_file`` for a file whose first bytes the caller already holds
+    (at least ``HEAD_SIZE`` of them, or the whole file); never raises."""
+    try:
+        text = _text(head[:HEAD_SIZE])
+        return None if text is None else sniff_text(text, name)
     except Exception:
         return None
