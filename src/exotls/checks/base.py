@@ -70,13 +70,17 @@ class Context:
         """Look the server's build up once per run; a bad build string is an answer, not a crash."""
         if server.build is None:
             return BuildLookup(info=None, missing=True)
-        cached = self._builds.get(server.build)
+        return self.lookup_build(server.build)
+
+    def lookup_build(self, build: str) -> BuildLookup:
+        """Any build string, looked up once per run (a fleet runs a handful of builds)."""
+        cached = self._builds.get(build)
         if cached is None:
             try:
-                cached = BuildLookup(info=lookup(server.build, as_of=self.as_of, table=self.table))
+                cached = BuildLookup(info=lookup(build, as_of=self.as_of, table=self.table))
             except InvalidBuildError as err:
                 cached = BuildLookup(info=None, error=str(err))
-            self._builds[server.build] = cached
+            self._builds[build] = cached
         return cached
 
 
@@ -121,12 +125,14 @@ def fact_sources(sources: dict[str, Source], *facts: str) -> tuple[Source, ...]:
     when the value itself has no source, e.g. because it was absent.
     """
     found: list[Source] = []
+    seen: set[Source] = set()  # Source is frozen, so hashable: no pairwise pydantic __eq__
     for fact in facts:
         parts = fact.split("/")
         while parts:
             source = sources.get("/".join(parts))
             if source is not None:
-                if source not in found:
+                if source not in seen:
+                    seen.add(source)
                     found.append(source)
                 break
             parts.pop()

@@ -17,9 +17,8 @@ from exotls.checks.build_rules import describe_build
 from exotls.checks.changes import DISABLE, ENABLE, dotnet_changes, schannel_changes
 from exotls.checks.paths import HOW_TO_EXPORT, reg_add
 from exotls.checks.tls_facts import LEGACY, SSL_VERSIONS, ssl_enabled, state_of, tls13_must_disable
-from exotls.errors import ExotlsError
 from exotls.model import PlanStep, RegistryChange, Server
-from exotls.releases import UNKNOWN_PRODUCT, BuildInfo, Release, load_table, lookup
+from exotls.releases import UNKNOWN_PRODUCT, BuildInfo, Release, load_table
 from exotls.releases.lifecycle import end_of_support_passed, latest_update
 
 __all__ = ["build_plan", "newest_release"]
@@ -80,9 +79,8 @@ def _successor(ctx: Context) -> str | None:
 
 def _target_text(product: str, release: Release, ctx: Context) -> str:
     text = f"{product} {release.name} ({release.build})"
-    try:
-        info = lookup(release.build, as_of=ctx.as_of, table=ctx.table)
-    except ExotlsError:  # a row that cannot be looked up only loses the .NET hint
+    info = ctx.lookup_build(release.build).info
+    if info is None:  # a row that cannot be looked up only loses the .NET hint
         return text
     if info.dotnet_required:
         text += f"; it needs .NET Framework {info.dotnet_required}" + (
