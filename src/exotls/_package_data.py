@@ -19,7 +19,7 @@ def read_package_data(*parts: str, limit: int = -1) -> bytes:
     try:
         with open(os.path.join(_ROOT, *parts), "rb") as handle:
             return handle.read(limit)
-    except FileNotFoundError:
+    except OSError:  # inside a zip: no such path on disk (not found, or "not a directory")
         from importlib import resources
 
         # files("exotls"), never files("exotls.<subpackage>"): that would import the subpackage.

@@ -23,7 +23,7 @@ _DATA_FILE = "capabilities.json"
 
 
 class _Model(BaseModel):
-    # defer_build: the shipped data is built without validation (_trusted), see load_capabilities.
+    # defer_build: the shipped data is built without validation (see load_capabilities).
     model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
 

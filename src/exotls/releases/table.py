@@ -261,12 +261,8 @@ def _embedded_bytes() -> bytes:
     return read_package_data("releases", "data", DATA_FILE)
 
 
-def parse_table(data: bytes, *, origin: str, cross_checks: bool = True) -> ReleaseTable:
-    """Decode, check and index one table; ``origin`` names the file in every error.
-
-    ``cross_checks=False`` skips the checks between rows (unique builds, dates rising on a
-    CU line, CU lines declared), for a table already checked in full elsewhere.
-    """
+def parse_table(data: bytes, *, origin: str) -> ReleaseTable:
+    """Decode, check and index one table; ``origin`` names the file in every error."""
     try:
         document = json.loads(data.decode("utf-8-sig"))
     except UnicodeDecodeError as err:
@@ -275,15 +271,14 @@ def parse_table(data: bytes, *, origin: str, cross_checks: bool = True) -> Relea
         raise ReleaseDataError(
             f"release table is not valid JSON: {err.msg}", path=origin, line=err.lineno
         ) from err
-    return _Validator(origin, cross_checks=cross_checks).table(document)
+    return _Validator(origin).table(document)
 
 
 class _Validator:
     """Turns a decoded JSON document into a ReleaseTable or a precise ReleaseDataError."""
 
-    def __init__(self, origin: str, *, cross_checks: bool = True) -> None:
+    def __init__(self, origin: str) -> None:
         self.origin = origin
-        self.cross_checks = cross_checks
 
     def fail(self, where: str, reason: str) -> ReleaseDataError:
         return ReleaseDataError(f"{where}: {reason}", path=self.origin)
@@ -309,14 +304,13 @@ class _Validator:
         description = document.get("description")
         if description is not None and not isinstance(description, str):
             raise self.fail("description", "expected a string")
-        if self.cross_checks:
-            self.check_products(products)
-            self.check_rows(rows, products)
-            for index, row in enumerate(rows):
-                if row.date > as_of:
-                    raise self.fail(f"releases[{index}].date", f"{row.date} is after the table's as_of {as_of}")
-            self.check_lines(rows)
-            self.check_cu_lines(rows, cu_lines)
+        self.check_products(products)
+        self.check_rows(rows, products)
+        for index, row in enumerate(rows):
+            if row.date > as_of:
+                raise self.fail(f"releases[{index}].date", f"{row.date} is after the table's as_of {as_of}")
+        self.check_lines(rows)
+        self.check_cu_lines(rows, cu_lines)
         return ReleaseTable(
             as_of=as_of,
             rows=tuple(rows),
