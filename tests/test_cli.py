@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import re
 import subprocess
 import sys
+from collections.abc import Iterator
 from importlib.resources import files
 from pathlib import Path
 
@@ -198,3 +200,38 @@ def test_collect_script_is_printed_and_written(tmp_path: Path) -> None:
     out = tmp_path / "Collect-ExoTls.ps1"
     assert runner.invoke(app, ["collect-script", "-o", str(out)]).exit_code == 0
     assert out.read_text(encoding="utf-8") == result.stdout
+
+
+def test_json_to_a_file_is_the_same_bytes_as_json_to_stdout(tmp_path: Path, sample_json) -> None:
+    out = tmp_path / "report.json"
+    ok = run("analyze", str(SAMPLES), "--format", "json", "--as-of", AS_OF, "-o", str(out), "--exit-zero")
+    assert ok.returncode == 0 and ok.stdout == ""
+    assert out.read_bytes() == sample_json[0].stdout.encode("utf-8")
+
+
+def test_a_report_that_fails_while_written_leaves_the_old_file_and_no_temporary(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from exotls.report import jsonout
+
+    def breaks_halfway(report: object) -> Iterator[bytes]:
+        yield b'{\n  "schema_version": "1.0",'
+        raise RuntimeError("serializer failed")
+
+    monkeypatch.setattr(jsonout, "json_chunks", breaks_halfway)
+    out = tmp_path / "report.json"
+    out.write_text("previous", encoding="utf-8")
+    result = runner.invoke(app, ["analyze", str(SAMPLES), "-f", "json", "-o", str(out), "--as-of", AS_OF])
+    assert isinstance(result.exception, RuntimeError)
+    assert out.read_text(encoding="utf-8") == "previous"
+    assert [p.name for p in tmp_path.iterdir()] == ["report.json"]
+
+
+def test_json_pieces_reach_a_stdout_that_has_no_byte_buffer(monkeypatch: pytest.MonkeyPatch) -> None:
+    """An embedding host may replace sys.stdout with a text-only stream (no ``.buffer``)."""
+    from exotls.cli import _write_output
+
+    text_only = io.StringIO()
+    monkeypatch.setattr(sys, "stdout", text_only)
+    _write_output(iter(["{\"name\": \"SRV-Zürich\"}".encode(), b"\n"]), None)
+    assert text_only.getvalue() == '{"name": "SRV-Zürich"}\n'

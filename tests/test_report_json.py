@@ -6,8 +6,11 @@ import datetime as dt
 import json
 import re
 
+import pytest
+
 from exotls.model import Report
-from exotls.report import render
+from exotls.report import jsonout, render
+from exotls.report.jsonout import json_chunks
 from report_samples import HOSTILE_NAME, sample_report
 
 
@@ -51,3 +54,46 @@ def test_no_wall_clock_anywhere() -> None:
 def test_unicode_kept_readable() -> None:
     text = render(sample_report(first_name="SRV-Zürich"), "json")
     assert '"name": "SRV-Zürich"' in text
+
+
+# --- written in pieces (what `exotls analyze -f json` streams to its output) -------------
+
+
+def _pydantic_text(report: Report) -> bytes:
+    """The oracle: pydantic's own one-buffer serialization, as render_json once was."""
+    return (report.model_dump_json(indent=2) + "\n").encode("utf-8")
+
+
+@pytest.mark.parametrize(
+    "report",
+    [
+        sample_report(),
+        sample_report(first_name=HOSTILE_NAME, usage=False),
+        sample_report(first_name="SRV-Zürich-東京"),
+        Report(tool=sample_report().tool, as_of=dt.date(2025, 3, 1)),  # every growing list empty
+    ],
+    ids=["sample", "hostile", "non-ascii", "empty"],
+)
+def test_pieces_join_to_pydantics_own_text(report: Report) -> None:
+    pieces = list(json_chunks(report))
+    assert b"".join(pieces) == _pydantic_text(report)
+    assert render(report, "json").encode("utf-8") == _pydantic_text(report)
+    for piece in pieces:
+        piece.decode("utf-8")  # each piece stands alone: a fallback writer decodes them one by one
+
+
+def test_lists_longer_than_one_slice_join_exactly() -> None:
+    base = sample_report(first_name="SRV-Zürich")
+    count = 2 * jsonout._SLICE + 3  # two full slices and a partial one in each list
+    report = base.model_copy(
+        update={
+            "inputs": [base.inputs[i % len(base.inputs)] for i in range(count)],
+            "servers": [base.servers[i % len(base.servers)] for i in range(count + 1)],
+            "findings": [base.findings[i % len(base.findings)] for i in range(jsonout._SLICE)],
+        }
+    )
+    pieces = list(json_chunks(report))
+    assert b"".join(pieces) == _pydantic_text(report)
+    assert len(pieces) > 8  # really written in slices, not in one buffer
+    data = json.loads(b"".join(pieces))
+    assert [len(data[k]) for k in ("inputs", "servers", "findings")] == [count, count + 1, jsonout._SLICE]

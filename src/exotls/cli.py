@@ -21,6 +21,8 @@ from exotls import __version__
 from exotls.errors import ExotlsError
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from exotls.model import Report
     from exotls.releases import ReleaseTable
 
@@ -128,24 +130,43 @@ def _json_dumps(value: Any, **options: Any) -> str:
     return json.dumps(value, **options)
 
 
-def _write_output(text: str, output: Path | None) -> None:
-    """stdout, or a file replaced atomically so no reader ever sees half a report."""
+def _write_output(text: "str | Iterable[bytes]", output: Path | None) -> None:
+    """stdout, or a file replaced atomically so no reader ever sees half a report.
+
+    ``text`` is a whole text, or UTF-8 pieces (a large JSON report, never held whole)."""
     if output is None or str(output) == "-":
-        sys.stdout.write(text)
+        if isinstance(text, str):
+            sys.stdout.write(text)
+            sys.stdout.flush()
+            return
+        # UTF-8 bytes, as JSON is defined, whatever the console's or the locale's encoding.
         sys.stdout.flush()
+        raw = getattr(sys.stdout, "buffer", None)
+        for piece in text:
+            if raw is None:
+                sys.stdout.write(piece.decode("utf-8"))
+            else:
+                raw.write(piece)
+        (raw or sys.stdout).flush()
         return
+    pieces = [text.encode("utf-8")] if isinstance(text, str) else text
     import tempfile
 
     folder = output.resolve().parent
     fd, temp = tempfile.mkstemp(dir=folder, prefix=f".{output.name}.", suffix=".tmp")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
+        with os.fdopen(fd, "wb") as handle:
+            for piece in pieces:
+                handle.write(piece)
         os.replace(temp, output)
     except OSError as err:
         with contextlib.suppress(OSError):
             os.unlink(temp)
         _fail(f"cannot write {output}: {err.strerror or err}")
+    except BaseException:  # the report failed while being written (or Ctrl+C): leave no temp file
+        with contextlib.suppress(OSError):
+            os.unlink(temp)
+        raise
 
 
 def _exit_code(report: "Report", fail_on: FailOn, fail_on_unknown: bool, exit_zero: bool) -> int:
@@ -165,10 +186,14 @@ def _exit_code(report: "Report", fail_on: FailOn, fail_on_unknown: bool, exit_ze
     return EXIT_OK
 
 
-def _render(report: "Report", fmt: ReportFormat, color: bool) -> str:
+def _render(report: "Report", fmt: ReportFormat, color: bool) -> "str | Iterable[bytes]":
     from exotls.checks import rules
     from exotls.report import render
 
+    if fmt is ReportFormat.json:
+        from exotls.report.jsonout import json_chunks
+
+        return json_chunks(report)  # written as it is made: a large fleet's report is never one string
     return render(report, fmt.value, color=color, rules=rules())
 
 
