@@ -18,10 +18,10 @@ from __future__ import annotations
 
 import argparse
 import os
-import resource
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -47,21 +47,24 @@ def line(name: str, value: str, target: str, ok: bool) -> None:
     print(f"{name} {value} {target} {'ok' if ok else 'FAIL'}", flush=True)
 
 
-def run_once(folder: Path, out: Path, jobs: int | None) -> tuple[float, float]:
-    """(wall seconds, children's cpu seconds) of one whole ``exotls analyze`` process."""
+def run_once(folder: Path, out: Path, jobs: int | None) -> tuple[float, float, float]:
+    """(wall seconds, cpu seconds, peak RSS in MB) of one whole ``exotls analyze`` process.
+
+    ``wait4`` gives that process's own usage with its pool workers'; its peak RSS is the
+    largest process's (the parent, which holds the report)."""
     command = [*exotls_command(), "analyze", str(folder), "--format", "json", "--as-of", AS_OF, "--exit-zero", "-q"]
     if jobs is not None:
         command += ["--jobs", str(jobs)]
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    with out.open("wb") as handle:
+    with out.open("wb") as handle, tempfile.TemporaryFile() as errors:
         start = time.perf_counter()
-        result = subprocess.run(command, stdout=handle, stderr=subprocess.PIPE, check=False)
+        proc = subprocess.Popen(command, stdout=handle, stderr=errors)
+        _, status, usage = os.wait4(proc.pid, 0)
         wall = time.perf_counter() - start
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    if result.returncode != 0:
-        raise SystemExit(f"exotls failed ({result.returncode}): {result.stderr.decode(errors='replace')}")
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return wall, cpu
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        if proc.returncode != 0:
+            errors.seek(0)
+            raise SystemExit(f"exotls failed ({proc.returncode}): {errors.read().decode(errors='replace')}")
+    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024  # Linux reports KiB
 
 
 def bench_size(size: int, runs: int, data: Path, *, serial: bool = True) -> float:
@@ -72,19 +75,19 @@ def bench_size(size: int, runs: int, data: Path, *, serial: bool = True) -> floa
     megabytes = sum(p.stat().st_size for p in folder.rglob("*") if p.is_file()) / 1e6
     print(f"# fleet-{size}: {files} files, {megabytes:.0f} MB (ready in {time.perf_counter() - start:.1f}s)", flush=True)
     pool_out, serial_out = data / f"report-{size}-pool.json", data / f"report-{size}-serial.json"
-    pool_runs: list[tuple[float, float]] = []
-    serial_runs: list[tuple[float, float]] = []
+    pool_runs: list[tuple[float, float, float]] = []
+    serial_runs: list[tuple[float, float, float]] = []
     for _ in range(runs):  # alternate, so both see the same machine load
         pool_runs.append(run_once(folder, pool_out, None))
         if serial:
             serial_runs.append(run_once(folder, serial_out, 1))
-    wall = statistics.median(w for w, _ in pool_runs)
-    usage = statistics.median(c / w for w, c in pool_runs)
+    wall = statistics.median(w for w, _, _ in pool_runs)
+    usage = statistics.median(c / w for w, c, _ in pool_runs)
     per_server = wall / size * 1000
     target = f"<{TARGET_WALL_1000:.0f}" if size == 1000 else "-"
     line(f"fleet.{size}.wall_s", f"{wall:.2f}", target, wall < TARGET_WALL_1000 if size == 1000 else True)
     if serial:
-        wall_serial = statistics.median(w for w, _ in serial_runs)
+        wall_serial = statistics.median(w for w, _, _ in serial_runs)
         identical = pool_out.read_bytes() == serial_out.read_bytes()
         line(f"fleet.{size}.serial_wall_s", f"{wall_serial:.2f}", "-", True)
         speedup = wall_serial / wall
@@ -94,8 +97,9 @@ def bench_size(size: int, runs: int, data: Path, *, serial: bool = True) -> floa
             line(f"fleet.{size}.speedup_vs_serial", f"{speedup:.2f}", "-", True)
         line(f"fleet.{size}.pool_equals_serial", "yes" if identical else "NO", "identical_bytes", identical)
         serial_out.unlink()
-    cpu = statistics.median(c for _, c in pool_runs)
+    cpu = statistics.median(c for _, c, _ in pool_runs)
     line(f"fleet.{size}.cpu_s", f"{cpu:.2f}", "-", True)  # less load-sensitive than wall time
+    line(f"fleet.{size}.peak_rss_mb", f"{max(m for _, _, m in pool_runs):.0f}", "-", True)
     if size >= 1000:  # the both-cores target; a small fleet is mostly start-up, which is serial
         line(f"fleet.{size}.cpu_per_wall", f"{usage:.2f}", ">1(both_cores)", usage > 1.0)
     else:
