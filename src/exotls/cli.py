@@ -187,13 +187,13 @@ def _exit_code(report: "Report", fail_on: FailOn, fail_on_unknown: bool, exit_ze
 
 
 def _render(report: "Report", fmt: ReportFormat, color: bool) -> "str | Iterable[bytes]":
-    from exotls.checks import rules
-    from exotls.report import render
-
     if fmt is ReportFormat.json:
         from exotls.report.jsonout import json_chunks
 
         return json_chunks(report)  # written as it is made: a large fleet's report is never one string
+    from exotls.checks import rules
+    from exotls.report import render
+
     return render(report, fmt.value, color=color, rules=rules())
 
 
